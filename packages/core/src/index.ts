@@ -1,0 +1,21 @@
+/**
+ * @vendor-sdk/core: the runtime the generated vendor clients call.
+ *
+ * - where a request is built: {@link Operation.buildRequest}
+ * - where auth is added: {@link Auth}, {@link OAuth2}, inside {@link Client.make}
+ * - where a response is decoded: {@link Operation.decodeResponse}
+ *
+ * @since 0.1.0
+ */
+export * as Auth from "./Auth.ts"
+export * as Client from "./Client.ts"
+export * as Codecs from "./Codecs.ts"
+export * as Errors from "./Errors.ts"
+export * as OAuth2 from "./OAuth2.ts"
+export * as Operation from "./Operation.ts"
+export * as Pagination from "./Pagination.ts"
+export * as RateLimit from "./RateLimit.ts"
+export * as Retry from "./Retry.ts"
+export * as TokenStore from "./TokenStore.ts"
+export * as Vendor from "./Vendor.ts"
+export * as Testing from "./Testing.ts"
