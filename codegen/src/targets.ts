@@ -1,0 +1,15 @@
+/** The packages `pnpm generate` writes, and the spec each is generated from. */
+export interface Target {
+  /** The vendor package name; also the prefix of span names and service keys. */
+  readonly vendor: string
+  readonly kind: "openapi"
+  /** The spec, relative to the repository root. */
+  readonly spec: string
+  /** The package directory, relative to the repository root. */
+  readonly packageDir: string
+}
+
+export const targets: ReadonlyArray<Target> = [
+  { vendor: "helpscout", kind: "openapi", spec: "specs/helpscout/openapi.yaml", packageDir: "packages/helpscout" },
+  { vendor: "sendbee", kind: "openapi", spec: "specs/sendbee/openapi.yaml", packageDir: "packages/sendbee" }
+]
