@@ -1,0 +1,2 @@
+export * as HelpScout from "./generated/index.ts"
+export { operations } from "./generated/operations.ts"

@@ -1,0 +1,2 @@
+export * as Sendbee from "./generated/index.ts"
+export { operations } from "./generated/operations.ts"
