@@ -532,7 +532,16 @@ const descriptor = (
     `params: ${names.params}`,
     `parameters: [${
       operation.params.length === 0 ? "" : `\n${
-        operation.params.map((p) => literal({ name: p.name, wireName: p.wireName, in: p.in, style: p.style, explode: p.explode }))
+        operation.params.map((p) =>
+          literal({
+            name: p.name,
+            wireName: p.wireName,
+            in: p.in,
+            style: p.style,
+            explode: p.explode,
+            ...(p.allowReserved ? { allowReserved: true } : {})
+          })
+        )
           .join(",\n")
       }\n`
     }]`

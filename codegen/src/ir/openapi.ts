@@ -269,6 +269,7 @@ export const normaliseOpenApi = (loaded: LoadedOpenApi, options: NormaliseOption
       in: location,
       style,
       explode: typeof node.explode === "boolean" ? node.explode : style === "form",
+      allowReserved: node.allowReserved === true,
       required: location === "path" || node.required === true,
       schema: schema(parameterSchema),
       ...doc(node)

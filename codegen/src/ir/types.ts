@@ -71,6 +71,8 @@ export interface ParamIR extends DocIR {
   readonly in: "path" | "query" | "header" | "cookie"
   readonly style: "simple" | "form" | "spaceDelimited" | "pipeDelimited" | "deepObject" | "brackets"
   readonly explode: boolean
+  /** Reserved characters are sent as they are (OpenAPI `allowReserved`, honoured on path parameters too). */
+  readonly allowReserved: boolean
   readonly required: boolean
   readonly schema: SchemaIR
 }

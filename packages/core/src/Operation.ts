@@ -28,6 +28,8 @@ export interface Parameter {
   readonly in: "path" | "query" | "header" | "cookie"
   readonly style: Encoding.Style
   readonly explode: boolean
+  /** Send reserved characters (`/`, `?`, …) as they are; a path parameter may then span segments. */
+  readonly allowReserved?: boolean | undefined
 }
 
 /** Where the body comes from: one param holding all of it, or constants plus params placed at paths. */
@@ -238,7 +240,7 @@ const requestFromEncoded = (
     if (value === undefined || value === null) continue
     switch (parameter.in) {
       case "path":
-        path = path.replace(`{${parameter.wireName}}`, Encoding.pathSegment(value))
+        path = path.replace(`{${parameter.wireName}}`, Encoding.pathSegment(value, parameter.allowReserved === true))
         break
       case "query":
         query.push(...Encoding.queryPairs(parameter.wireName, value, parameter.style, parameter.explode))

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 export * as Auth from "./Auth.ts"
+export * as Batch from "./Batch.ts"
 export * as Client from "./Client.ts"
 export * as Codecs from "./Codecs.ts"
 export * as Errors from "./Errors.ts"

@@ -103,7 +103,8 @@ const compileRoutes = (operations: ReadonlyArray<Operation.Any>): Array<Route> =
       const param = /^\{([^}]+)\}$/.exec(part)
       if (param === null) return part.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
       names.push(param[1]!)
-      return "([^/]+)"
+      const reserved = operation.parameters.some((p) => p.in === "path" && p.wireName === param[1] && p.allowReserved === true)
+      return reserved ? "(.+)" : "([^/]+)"
     }).join("")
     return {
       operation,

@@ -76,11 +76,14 @@ export const bracketPairs = (prefix: string, value: unknown): Array<Pair> => {
   return [[prefix, scalar(value)]]
 }
 
-/** A path parameter, percent-encoded (`simple` style: arrays comma-joined). */
-export const pathSegment = (value: unknown): string =>
-  Array.isArray(value)
-    ? value.map((item) => encodeURIComponent(scalar(item))).join(",")
-    : encodeURIComponent(scalar(value))
+/**
+ * A path parameter, percent-encoded (`simple` style: arrays comma-joined). With `allowReserved`,
+ * reserved characters such as `/` stay as they are.
+ */
+export const pathSegment = (value: unknown, allowReserved = false): string => {
+  const encode = allowReserved ? encodeURI : encodeURIComponent
+  return Array.isArray(value) ? value.map((item) => encode(scalar(item))).join(",") : encode(scalar(value))
+}
 
 /** A header value (`simple` style). */
 export const headerValue = (value: unknown): string =>
