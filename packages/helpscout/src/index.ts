@@ -1,2 +1,7 @@
-export * as HelpScout from "./generated/index.ts"
+/**
+ * @vendor-sdk/helpscout
+ *
+ * @since 0.1.0
+ */
+export * as HelpScout from "./HelpScout.ts"
 export { operations } from "./generated/operations.ts"
