@@ -63,22 +63,22 @@ export interface Client {
   /** Runs an operation and decodes its result. */
   readonly execute: <P, A, E, I>(
     op: Operation.Operation<P, A, E, I>,
-    params: P
+    params: NoInfer<P>
   ) => Effect.Effect<A, E | Errors.VendorError>
   /** Runs an operation and returns the decoded result with the status, headers and raw body. */
   readonly executeWithResponse: <P, A, E, I>(
     op: Operation.Operation<P, A, E, I>,
-    params: P
+    params: NoInfer<P>
   ) => Effect.Effect<Operation.WithResponse<A>, E | Errors.VendorError>
   /** Every item of a paginated operation, fetched page by page as the stream is pulled. */
   readonly stream: <P, A, E, I>(
     op: Operation.Paginated<P, A, E, I>,
-    params: P
+    params: NoInfer<P>
   ) => Stream.Stream<I, E | Errors.VendorError>
   /** Every page of a paginated operation. */
   readonly pages: <P, A, E, I>(
     op: Operation.Paginated<P, A, E, I>,
-    params: P
+    params: NoInfer<P>
   ) => Stream.Stream<A, E | Errors.VendorError>
   /**
    * Sends a hand-built request through the same auth, rate limit and retry, for endpoints outside

@@ -209,7 +209,7 @@ export const resolveBaseUrl = (op: Any, options: BuildOptions = {}): string => {
  */
 export const buildRequest = <P, A, E, I>(
   op: Operation<P, A, E, I>,
-  params: P,
+  params: NoInfer<P>,
   options?: BuildOptions
 ): Effect.Effect<HttpClientRequest.HttpClientRequest, Errors.InvalidRequest> =>
   Effect.map(

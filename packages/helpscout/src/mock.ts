@@ -79,6 +79,9 @@ const vndError = (status: number, message: string, fieldErrors: ReadonlyArray<Mo
 
 const hash = (text: string) => [...text].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)
 
+const withoutUndefined = (value: Json): Json =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))
+
 const created = (id: number | string): Server.Reply => ({ status: 201, headers: { "Resource-ID": String(id) } })
 const noContent: Server.Reply = { status: 204 }
 const ok = (body: unknown): Server.Reply => ({ status: 200, body })
@@ -170,7 +173,7 @@ export const definition = (options: Options = {}): Mock.Definition => {
       status: body.status ?? "active",
       state: body.draft === true ? "draft" : "published",
       body: text,
-      ...(customer === undefined ? {} : { customer: { id: customer.id, email: customer.email } }),
+      ...(customer === undefined ? {} : { customer: withoutUndefined({ id: customer.id, email: customer.email }) }),
       createdBy: user === undefined ? { type: "customer", id: customer?.id ?? 0 } : { type: "user", id: user },
       createdAt: body.createdAt ?? iso(now)
     })

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, type Scope } from "effect"
+import { Clock, type Duration, Effect, type Scope } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import * as Http from "node:http"
@@ -25,12 +25,21 @@ export interface RecordedRequest {
   readonly text: string
   /** The body parsed: JSON, form pairs as an object of strings, or `undefined`. */
   readonly body: unknown
+  /** When it arrived, by the Clock of the server's scope (virtual under `TestClock`). */
+  readonly receivedAt: number
 }
 
 /** Something the server does instead of (or before) answering normally. */
 export type Fault =
   | { readonly _tag: "Latency"; readonly delay: Duration.Input }
-  | { readonly _tag: "Status"; readonly status: number; readonly retryAfter?: number | undefined }
+  | {
+    readonly _tag: "Status"
+    readonly status: number
+    /** Seconds, sent as `Retry-After`. */
+    readonly retryAfter?: number | undefined
+    readonly headers?: Readonly<Record<string, string>> | undefined
+    readonly body?: unknown
+  }
   | { readonly _tag: "Reset" }
   | { readonly _tag: "Truncate" }
   | { readonly _tag: "InvalidJson" }
@@ -86,10 +95,10 @@ const respond = (
       case "Latency":
         return Effect.flatMap(Effect.sleep(fault.delay), () => respond(request, { ...reply, fault: undefined }))
       case "Status":
-        return Effect.succeed(HttpServerResponse.text(JSON.stringify({ message: `injected ${fault.status}` }), {
+        return Effect.succeed(HttpServerResponse.text(JSON.stringify(fault.body ?? { message: `injected ${fault.status}` }), {
           status: fault.status,
           contentType: "application/json",
-          headers: fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) }
+          headers: { ...(fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) }), ...fault.headers }
         }))
       case "Reset":
       case "Truncate":
@@ -105,7 +114,14 @@ const respond = (
       case "InvalidJson":
         return Effect.succeed(HttpServerResponse.text(`${text ?? ""}{"broken":`, { status: reply.status, contentType: "application/json", headers }))
       case "WrongContentType":
-        return Effect.succeed(HttpServerResponse.text(text ?? "<html></html>", { status: reply.status, contentType: "text/html", headers }))
+        // What a proxy in front of the vendor answers: an HTML page instead of the API's JSON.
+        return Effect.succeed(
+          HttpServerResponse.text("<html><body><h1>Service Unavailable</h1></body></html>", {
+            status: reply.status,
+            contentType: "text/html",
+            headers
+          })
+        )
     }
   }
   return Effect.succeed(
@@ -138,7 +154,8 @@ export const make = <R>(
         query: [...url.searchParams.entries()],
         headers,
         text,
-        body: parseBody(text, headers["content-type"])
+        body: parseBody(text, headers["content-type"]),
+        receivedAt: yield* Clock.currentTimeMillis
       }
       recorded.push(recordedRequest)
       return yield* Effect.flatMap(handler(recordedRequest), (reply) => respond(request, reply))

@@ -40,11 +40,13 @@ export class Collection<A extends Entity = Entity> {
     return filter === undefined ? all : all.filter(filter)
   }
 
-  /** Replaces part of a record; `undefined` when there is none with this id. */
+  /** Replaces part of a record, removing keys set to `undefined`; `undefined` when there is no such record. */
   update(id: number | string, patch: Partial<A>): A | undefined {
     const current = this.get(id)
     if (current === undefined) return undefined
-    const updated = { ...current, ...patch, id: current.id } as A
+    const merged: Record<string, unknown> = { ...current, ...patch, id: current.id }
+    for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key]
+    const updated = merged as A
     this.records.set(String(id), updated)
     return updated
   }

@@ -9,7 +9,7 @@
  *
  * ```ts
  * const handler = Effect.gen(function*() {
- *   const event = yield* HelpScout.Webhooks.fromRequest(secret)
+ *   const event = yield* HelpScout.IncomingWebhooks.fromRequest(secret)
  *   if (event._tag === "Conversation") yield* Effect.log(event.event, event.conversation.id)
  *   return HttpServerResponse.empty({ status: 200 })
  * })

@@ -1,0 +1,50 @@
+/**
+ * The client-side rate limit keeps calls under the vendor's budget, per account, by the Clock.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber } from "effect"
+import { HelpScout } from "@vendor-sdk/helpscout"
+import { Testing } from "@vendor-sdk/mock"
+import { setup } from "./support.ts"
+
+describe("rate limit", () => {
+  it.effect("sends at most 4 tokens a second, writes costing two, with the fixed-window default", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({ clientRateLimit: HelpScout.RateLimit.layer({ limit: 4, window: "1 second" }) })
+      const fiber = yield* Effect.gen(function*() {
+        const tags = yield* HelpScout.Mailboxes
+        yield* Effect.all(Array.from({ length: 12 }, () => tags.getMailbox({ mailboxId: 1 })), { concurrency: "unbounded" })
+      }).pipe(Effect.provide(layer), Effect.forkChild)
+      yield* Testing.advanceUntil(Effect.map(mock.requests, (r) => r.length >= 12), { step: "20 millis" })
+      yield* Fiber.join(fiber)
+      const times = (yield* mock.requests).map((r) => r.receivedAt)
+      const perWindow = new Map<number, number>()
+      for (const t of times) perWindow.set(Math.floor((t - times[0]!) / 1000), (perWindow.get(Math.floor((t - times[0]!) / 1000)) ?? 0) + 1)
+      expect([...perWindow.values()].every((n) => n <= 4)).toBe(true)
+      // 12 reads at 4 a second need 3 windows
+      expect(times[times.length - 1]! - times[0]!).toBeGreaterThanOrEqual(2000)
+    }).pipe(Effect.scoped))
+
+  it.effect("counts writes double, as Help Scout does", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({ clientRateLimit: HelpScout.RateLimit.layer({ limit: 4, window: "1 second" }) })
+      const fiber = yield* Effect.gen(function*() {
+        const customers = yield* HelpScout.Customers
+        yield* Effect.all(Array.from({ length: 4 }, (_, i) => customers.createCustomer({ body: { firstName: `c${i}` } })), {
+          concurrency: "unbounded"
+        })
+      }).pipe(Effect.provide(layer), Effect.forkChild)
+      yield* Testing.advanceUntil(Effect.map(mock.requests, (r) => r.length >= 4), { step: "20 millis" })
+      yield* Fiber.join(fiber)
+      const times = (yield* mock.requests).map((r) => r.receivedAt)
+      // two writes fill a window of 4 tokens
+      expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(1000)
+    }).pipe(Effect.scoped))
+
+  it.effect("uses Help Scout's documented default without any layer", () =>
+    Effect.gen(function*() {
+      const policy = yield* HelpScout.RateLimit
+      expect(policy?.limit).toBe(400)
+      expect(policy?.window).toBe("1 minute")
+    }))
+})
