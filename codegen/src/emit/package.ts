@@ -461,7 +461,10 @@ const emitGroup = (context: Context, group: IR.GroupIR): string => {
         successes.push({ response, schema: name, type: name })
       }
     }
-    const types = [...new Set(successes.map((s) => s.type))]
+    // A paginated list answered with no content (amoCRM's 204) decodes as an empty page, not void.
+    const types = [...new Set(successes.map((s) => s.type))].filter((type) =>
+      operation.pagination === undefined || type !== "void"
+    )
     const nonVoid = types.filter((type) => type !== "void")
     const successType = types.length === 0 ? "void" : nonVoid.length > 0 && types.includes("void")
       ? [...nonVoid, "void"].join(" | ")

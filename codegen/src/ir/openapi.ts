@@ -81,10 +81,14 @@ export const normaliseOpenApi = (loaded: LoadedOpenApi, options: NormaliseOption
     if (seen.has(resolved)) return undefined
     seen.add(resolved)
     if (Array.isArray(resolved.allOf)) {
-      const nested = resolved.allOf.map((member: Node) => objectMembers(member, seen))
-      if (nested.some((members: Array<Node> | undefined) => members === undefined)) return undefined
+      const nested: Array<Array<Node> | undefined> = resolved.allOf.map((member: Node) => objectMembers(member, seen))
       const own = resolved.properties !== undefined ? [resolved] : []
-      return [...nested.flat(), ...own]
+      const members: Array<Node> = []
+      for (const found of nested) {
+        if (found === undefined) return undefined
+        members.push(...found)
+      }
+      return [...members, ...own]
     }
     const isObject = resolved.type === "object" || resolved.properties !== undefined ||
       (Array.isArray(resolved.type) && resolved.type.includes("object"))
@@ -110,7 +114,7 @@ export const normaliseOpenApi = (loaded: LoadedOpenApi, options: NormaliseOption
     if (node["x-redacted"] === true) return wrap({ kind: "redacted" })
     if (node.const !== undefined) return wrap({ kind: "literal", values: [node.const], open: false })
     if (Array.isArray(node.enum)) {
-      const values = node.enum.filter((value: unknown) => value !== null)
+      const values = (node.enum as Array<string | number | boolean | null>).filter((value) => value !== null)
       const literal: IR.SchemaIR = { kind: "literal", values, open: node["x-open-enum"] === true }
       return node.enum.includes(null) || nullableByFlag ? { kind: "nullable", inner: literal } : literal
     }
