@@ -21,10 +21,10 @@ export interface Generated {
 export const generateTarget = async (
   root: string,
   target: Target,
-  options: { readonly oracle?: boolean } = {}
+  options: { readonly oracle?: boolean; readonly strict?: boolean } = {}
 ): Promise<Generated> => {
   const t0 = performance.now()
-  const loaded = await loadOpenApi(path.join(root, target.spec))
+  const loaded = await loadOpenApi(path.join(root, target.spec), { strict: options.strict })
   const t1 = performance.now()
   const oracleTypes = await openapiTypescript(loaded)
   const t2 = performance.now()

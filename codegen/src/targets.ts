@@ -11,5 +11,7 @@ export interface Target {
 
 export const targets: ReadonlyArray<Target> = [
   { vendor: "helpscout", kind: "openapi", spec: "specs/helpscout/openapi.yaml", packageDir: "packages/helpscout" },
-  { vendor: "sendbee", kind: "openapi", spec: "specs/sendbee/openapi.yaml", packageDir: "packages/sendbee" }
+  { vendor: "sendbee", kind: "openapi", spec: "specs/sendbee/openapi.yaml", packageDir: "packages/sendbee" },
+  { vendor: "amocrm", kind: "openapi", spec: "specs/amocrm/openapi.yaml", packageDir: "packages/amocrm" },
+  { vendor: "kommo", kind: "openapi", spec: "specs/kommo/openapi-v2.yaml", packageDir: "packages/kommo" }
 ]
