@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { type Duration, Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { HttpClient, type HttpClientError, type HttpClientRequest } from "effect/http"
 import { RateLimiter, type Redis } from "effect/persistence"
 import type * as Vendor from "./Vendor.ts"
@@ -66,6 +66,18 @@ export const redisLimiter = (
   RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreRedis({ prefix: options.prefix ?? "vendor-sdk:ratelimit:" })))
 
 /**
+ * effect 4.1.0's fixed-window `consume` can answer a request under the limit with a positive delay
+ * of a few nanoseconds (floating-point error), and `withRateLimiter` then sleeps for it: a timer
+ * tick, about 1 ms, on every request. Delays under a millisecond are rounded down to none.
+ */
+const wholeMillisecondDelays = (limiter: RateLimiter.RateLimiter): RateLimiter.RateLimiter => ({
+  ...limiter,
+  consume: (options) =>
+    Effect.map(limiter.consume(options), (result) =>
+      Duration.toMillis(result.delay) < 1 ? { ...result, delay: Duration.zero } : result)
+})
+
+/**
  * Wraps a client so requests wait for the budget of `<vendor>:<account>`. 429 answers pass through
  * to the retry policy, which owns retrying. A failing limiter store fails with `RateLimiterError`
  * before anything is sent.
@@ -78,7 +90,7 @@ export const apply = (
 ): HttpClient.HttpClient.With<HttpClientError.HttpClientError | RateLimiter.RateLimiterError> =>
   client.pipe(
     HttpClient.withRateLimiter({
-      limiter,
+      limiter: wholeMillisecondDelays(limiter),
       key: `${vendor.name}:${policy.account}`,
       limit: policy.limit,
       window: policy.window,
