@@ -12,7 +12,7 @@
 import { Clock, Effect, Schema, SchemaIssue } from "effect"
 import { Headers, HttpClientRequest, UrlParams } from "effect/http"
 import * as Errors from "./Errors.ts"
-import * as Encoding from "./internal/encoding.ts"
+import * as Encoding from "./Encoding.ts"
 import type * as JsonPath from "./internal/path.ts"
 import * as Vendor from "./Vendor.ts"
 

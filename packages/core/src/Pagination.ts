@@ -80,21 +80,6 @@ const next = <P>(
   return link === undefined ? Option.none() : Option.some({ params: state.params, url: link })
 }
 
-/**
- * The items of every page, in order. `fetchPage` gets the params of the page to fetch and, for
- * link-following operations, the URL the previous page pointed to.
- */
-export const stream = <P, A, E, I, R = never>(
-  pagination: Operation.Pagination,
-  params: P,
-  fetchPage: (params: P, url: string | undefined) => Effect.Effect<A, E, R>
-): Stream.Stream<I, E, R> =>
-  Stream.paginate(initial(pagination, params), (state) =>
-    Effect.map(fetchPage(state.params, state.url), (page) => {
-      const found = items<I>(pagination, page)
-      return [found, next(pagination, state, page, found.length)] as const
-    }))
-
 /** The pages themselves, for callers that need the envelope (totals, links) of each. */
 export const pages = <P, A, E, R = never>(
   pagination: Operation.Pagination,
@@ -106,3 +91,14 @@ export const pages = <P, A, E, R = never>(
       const count = items(pagination, page).length
       return [count === 0 ? [] : [page], next(pagination, state, page, count)] as const
     }))
+
+/**
+ * The items of every page, in order. `fetchPage` gets the params of the page to fetch and, for
+ * link-following operations, the URL the previous page pointed to.
+ */
+export const stream = <P, A, E, I, R = never>(
+  pagination: Operation.Pagination,
+  params: P,
+  fetchPage: (params: P, url: string | undefined) => Effect.Effect<A, E, R>
+): Stream.Stream<I, E, R> =>
+  Stream.flatMap(pages(pagination, params, fetchPage), (page) => Stream.fromIterable(items<I>(pagination, page)))

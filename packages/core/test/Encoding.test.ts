@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { bracketPairs, queryPairs } from "../src/internal/encoding.ts"
+import { Encoding } from "@vendor-sdk/core"
+
+const { bracketPairs, queryPairs } = Encoding
 
 describe("query encoding", () => {
   it("joins form arrays with commas when explode is false", () => {

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { SchemaAST } from "effect"
-import type { Operation } from "@vendor-sdk/core"
+import { Encoding, type Operation } from "@vendor-sdk/core"
 import type { RecordedRequest } from "./Server.ts"
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -43,15 +43,6 @@ export const parseQuery = (pairs: ReadonlyArray<readonly [string, string]>): Rec
     }
   }
   return root
-}
-
-const delimiters: Record<Operation.Parameter["style"], string> = {
-  simple: ",",
-  form: ",",
-  spaceDelimited: " ",
-  pipeDelimited: "|",
-  deepObject: ",",
-  brackets: ","
 }
 
 /** Turns wire strings into what the encoded side of a schema expects: numbers, booleans, arrays. */
@@ -142,7 +133,7 @@ export const requestParams = (
   const query = parseQuery(request.query)
   for (const parameter of op.parameters) {
     const ast = fieldAst(op, parameter.name)
-    const delimiter = delimiters[parameter.style]
+    const delimiter = Encoding.delimiters[parameter.style]
     let raw: unknown
     switch (parameter.in) {
       case "path":

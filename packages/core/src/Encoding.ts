@@ -1,9 +1,12 @@
 /**
  * Wire serialisation of already Schema-encoded parameter values.
  *
+ *
  * The styles are OpenAPI's (`form`, `simple`, `spaceDelimited`, `pipeDelimited`, `deepObject`) plus
  * `brackets`: the PHP `http_build_query` convention (`filter[id][]=1&filter[updated_at][from]=2`)
  * that deepObject leaves undefined for arrays and nesting.
+ *
+ * @since 0.1.0
  */
 
 /** How one parameter is put on the wire. */
@@ -28,7 +31,8 @@ export const scalar = (value: unknown): string => {
   }
 }
 
-const delimiters: Record<Style, string> = {
+/** The separator of array items in each style. */
+export const delimiters: Record<Style, string> = {
   simple: ",",
   form: ",",
   spaceDelimited: " ",
