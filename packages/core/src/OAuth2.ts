@@ -121,74 +121,74 @@ export const managed = <R>(options: ManagedOptions & {
   readonly initial?: TokenSet | undefined
 }): Effect.Effect<Auth.Authenticator, never, R> =>
   Effect.gen(function*() {
-  const context = yield* Effect.context<R>()
-  const store = Option.getOrElse(yield* Effect.serviceOption(TokenStore), makeMemory)
-  const lock = yield* Semaphore.make(1)
-  const skew = Duration.toMillis(Duration.fromInputUnsafe(options.skew ?? "60 seconds"))
-  const storeError = (message: string) => (cause: unknown) => new Auth.CredentialsUnavailable({ message, cause })
+    const context = yield* Effect.context<R>()
+    const store = Option.getOrElse(yield* Effect.serviceOption(TokenStore), makeMemory)
+    const lock = yield* Semaphore.make(1)
+    const skew = Duration.toMillis(Duration.fromInputUnsafe(options.skew ?? "60 seconds"))
+    const storeError = (message: string) => (cause: unknown) => new Auth.CredentialsUnavailable({ message, cause })
 
-  let cached: TokenSet | undefined
-  // A token that was fetched but could not be stored yet; it is stored before it is used.
-  let unsaved = false
-  const rejected = new Set<string>()
-  const usable = (tokens: TokenSet | undefined, now: number): tokens is TokenSet =>
-    tokens !== undefined && !rejected.has(Redacted.value(tokens.accessToken)) &&
-    (tokens.expiresAt === undefined || tokens.expiresAt - skew > now)
+    let cached: TokenSet | undefined
+    // A token that was fetched but could not be stored yet; it is stored before it is used.
+    let unsaved = false
+    const rejected = new Set<string>()
+    const usable = (tokens: TokenSet | undefined, now: number): tokens is TokenSet =>
+      tokens !== undefined && !rejected.has(Redacted.value(tokens.accessToken)) &&
+      (tokens.expiresAt === undefined || tokens.expiresAt - skew > now)
 
-  const save = (tokens: TokenSet) =>
-    store.set(options.key, tokens).pipe(
-      Effect.mapError(storeError(`Cannot store renewed tokens for ${options.key}; they were not used`)),
-      Effect.tap(() => Effect.sync(() => unsaved = false))
+    const save = (tokens: TokenSet) =>
+      store.set(options.key, tokens).pipe(
+        Effect.mapError(storeError(`Cannot store renewed tokens for ${options.key}; they were not used`)),
+        Effect.tap(() => Effect.sync(() => unsaved = false))
+      )
+
+    const renewLocked = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      if (usable(cached, now) && !unsaved) return cached
+      if (unsaved && cached !== undefined) {
+        yield* save(cached)
+        return cached
+      }
+      // Another process may have renewed already: its tokens are in the store.
+      const stored = yield* Effect.mapError(store.get(options.key), storeError(`Cannot read tokens for ${options.key}`))
+      if (usable(Option.getOrUndefined(stored), now)) {
+        cached = Option.getOrThrow(stored)
+        return cached
+      }
+      const current = Option.orElse(stored, () => Option.fromNullishOr(cached ?? options.initial))
+      const next = yield* Effect.provideContext(options.fetch(current), context)
+      const merged: TokenSet = next.refreshToken !== undefined || Option.isNone(current) ||
+          current.value.refreshToken === undefined
+        ? next
+        : { ...next, refreshToken: current.value.refreshToken }
+      cached = merged
+      unsaved = true
+      yield* save(merged)
+      if (options.onTokenRefreshed !== undefined) yield* options.onTokenRefreshed(merged)
+      return merged
+    })
+
+    const token = Effect.suspend(() =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        usable(cached, now) && !unsaved ? Effect.succeed(cached) : lock.withPermit(renewLocked))
     )
 
-  const renewLocked = Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    if (usable(cached, now) && !unsaved) return cached
-    if (unsaved && cached !== undefined) {
-      yield* save(cached)
-      return cached
-    }
-    // Another process may have renewed already: its tokens are in the store.
-    const stored = yield* Effect.mapError(store.get(options.key), storeError(`Cannot read tokens for ${options.key}`))
-    if (usable(Option.getOrUndefined(stored), now)) {
-      cached = Option.getOrThrow(stored)
-      return cached
-    }
-    const current = Option.orElse(stored, () => Option.fromNullishOr(cached ?? options.initial))
-    const next = yield* Effect.provideContext(options.fetch(current), context)
-    const merged: TokenSet = next.refreshToken !== undefined || Option.isNone(current) ||
-        current.value.refreshToken === undefined
-      ? next
-      : { ...next, refreshToken: current.value.refreshToken }
-    cached = merged
-    unsaved = true
-    yield* save(merged)
-    if (options.onTokenRefreshed !== undefined) yield* options.onTokenRefreshed(merged)
-    return merged
+    return Auth.make({
+      authenticate: (request) =>
+        Effect.map(token, (tokens) => HttpClientRequest.bearerToken(request, tokens.accessToken)),
+      renew: (request) =>
+        Effect.gen(function*() {
+          const header = request.headers["authorization"]
+          if (header === undefined) return false
+          yield* lock.withPermit(Effect.sync(() => {
+            // Only the token this request carried is discarded; a newer one stays.
+            const sent = header.replace(/^Bearer\s+/i, "")
+            if (cached !== undefined && Redacted.value(cached.accessToken) === sent) rejected.add(sent)
+          }))
+          yield* token
+          return true
+        })
+    })
   })
-
-  const token = Effect.suspend(() =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      usable(cached, now) && !unsaved ? Effect.succeed(cached) : lock.withPermit(renewLocked))
-  )
-
-  return Auth.make({
-    authenticate: (request) =>
-      Effect.map(token, (tokens) => HttpClientRequest.bearerToken(request, tokens.accessToken)),
-    renew: (request) =>
-      Effect.gen(function*() {
-        const header = request.headers["authorization"]
-        if (header === undefined) return false
-        yield* lock.withPermit(Effect.sync(() => {
-          // Only the token this request carried is discarded; a newer one stays.
-          const sent = header.replace(/^Bearer\s+/i, "")
-          if (cached !== undefined && Redacted.value(cached.accessToken) === sent) rejected.add(sent)
-        }))
-        yield* token
-        return true
-      })
-  })
-})
 
 /** Client-credentials grant (`grant_type=client_credentials`): no user, a token per application. */
 export const clientCredentials = (options: ManagedOptions & {
