@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { Duration, Effect, Stream } from "effect"
-import { Headers, HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
+import { Headers, HttpClient, HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import type { RateLimiter } from "effect/persistence"
 import type * as Auth from "./Auth.ts"
 import * as Errors from "./Errors.ts"
@@ -33,7 +33,12 @@ export interface Endpoint {
   readonly variables?: Readonly<Record<string, string>> | undefined
   /** Replacements for operations with a server of their own, keyed by the spec's server URL. */
   readonly servers?: Readonly<Record<string, string>> | undefined
+  /** Headers sent with every request, e.g. your own `User-Agent`. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
+
+/** The `User-Agent` sent unless the endpoint sets one. */
+export const userAgent = (vendor: Vendor.Vendor): string => `vendor-sdk/0.1.0 (${vendor.name})`
 
 /** The build options an endpoint stands for. */
 export const buildOptions = (endpoint: Endpoint): Operation.BuildOptions => ({
@@ -104,6 +109,9 @@ interface Exchange extends Operation.RawResponse {
   readonly request: HttpClientRequest.HttpClientRequest
 }
 
+const lowerCaseKeys = (headers: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+
 const secretKey = /secret|token|password|passwd|api[-_]?key|authorization|signature/i
 
 /** JSON for debug logs, with secret-looking fields masked and long bodies cut. */
@@ -116,7 +124,25 @@ const logBody = (body: unknown): string | undefined => {
 /** Builds a client from its parts. */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const { auth, endpoint, retry, vendor } = options
-  const http = yield* HttpClient.HttpClient
+  const timeout = Duration.fromInputUnsafe(retry.attemptTimeout)
+  // The attempt timeout covers the exchange with the vendor, not the wait for rate-limit budget:
+  // it applies beneath the limiter.
+  const http = (yield* HttpClient.HttpClient).pipe(
+    HttpClient.transform((response, request) =>
+      Effect.timeoutOrElse(response, {
+        duration: timeout,
+        orElse: () =>
+          Effect.fail(
+            new HttpClientError.HttpClientError({
+              reason: new HttpClientError.TransportError({
+                request,
+                description: `No response within ${Duration.format(timeout)}`
+              })
+            })
+          )
+      })
+    )
+  )
   const limiter: RateLimiter.RateLimiter | undefined = options.rateLimit === undefined
     ? undefined
     : yield* RateLimit.limiterFor(options.rateLimit)
@@ -129,7 +155,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const redacted = [...(yield* Headers.CurrentRedactedNames), ...vendor.secretHeaders.map((name) => name.toLowerCase())]
   const build = buildOptions(endpoint)
   const schedule = Retry.schedule(retry)
-  const timeout = Duration.fromInputUnsafe(retry.attemptTimeout)
+  const defaultHeaders = { "user-agent": userAgent(vendor), ...lowerCaseKeys(endpoint.headers ?? {}) }
+  const withDefaults = (request: HttpClientRequest.HttpClientRequest) =>
+    HttpClientRequest.setHeaders(request, { ...defaultHeaders, ...request.headers })
 
   const authenticationError = (operationId: string) => (error: Auth.CredentialsUnavailable) =>
     new Errors.AuthenticationError({
@@ -153,24 +181,26 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     request: HttpClientRequest.HttpClientRequest,
     response: HttpClientResponse.HttpClientResponse
   ) =>
-    Effect.map(response.text, (text): Exchange => ({
-      status: response.status,
-      headers: response.headers,
-      body: Operation.parseBody(text, response.headers["content-type"]),
-      request
-    }))
+    Effect.map(
+      Effect.timeoutOrElse(response.text, {
+        duration: timeout,
+        orElse: () =>
+          Effect.fail(
+            new Retry.TransportFailure({ cause: new Error(`Body not read within ${Duration.format(timeout)}`), reachedServer: true })
+          )
+      }),
+      (text): Exchange => ({
+        status: response.status,
+        headers: response.headers,
+        body: Operation.parseBody(text, response.headers["content-type"]),
+        request
+      })
+    )
 
   /** One HTTP exchange: send, read the whole body. */
   const exchange = (request: HttpClientRequest.HttpClientRequest) =>
     sendHttp(request).pipe(
       Effect.flatMap((response) => readResponse(request, response)),
-      Effect.timeoutOrElse({
-        duration: timeout,
-        orElse: () =>
-          Effect.fail(
-            new Retry.TransportFailure({ cause: new Error(`No response within ${Duration.format(timeout)}`), reachedServer: true })
-          )
-      }),
       Effect.mapError((error) =>
         error instanceof Retry.TransportFailure ? error : new Retry.TransportFailure({
           cause: error,
@@ -259,7 +289,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     })
 
   const executeWithResponse = <P, A, E, I>(op: Operation.Operation<P, A, E, I>, params: P) =>
-    traced(op, Effect.flatMap(Operation.buildRequest(op, params, build), (request) => run(op, request)))
+    traced(op, Effect.flatMap(Operation.buildRequest(op, params, build), (request) => run(op, withDefaults(request))))
 
   const execute = <P, A, E, I>(op: Operation.Operation<P, A, E, I>, params: P) =>
     Effect.map(executeWithResponse(op, params), (response) => response.value)
@@ -270,7 +300,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       Effect.flatMap(Operation.buildRequest(op, params, build), (request) => {
         const base = request.url
         return Effect.map(
-          run(op, HttpClientRequest.setUrl(HttpClientRequest.setUrlParams(request, []), new URL(url, base).toString())),
+          run(op, withDefaults(HttpClientRequest.setUrl(HttpClientRequest.setUrlParams(request, []), new URL(url, base).toString()))),
           (response) => response.value
         )
       })
@@ -293,7 +323,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         parameters: [],
         responses: []
       })
-      return traced(op, withRetry(op, request))
+      return traced(op, withRetry(op, withDefaults(request)))
     }
   } satisfies Client as Client
 })

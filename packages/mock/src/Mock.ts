@@ -50,7 +50,16 @@ export interface RateLimit {
   /** Tokens a request costs. */
   readonly cost?: ((request: Server.RecordedRequest) => number) | undefined
   /** The vendor's rate-limit headers for an answer. */
-  readonly headers?: ((budget: { readonly limit: number; readonly remaining: number; readonly resetSeconds: number }) => Record<string, string>) | undefined
+  readonly headers?:
+    | ((budget: {
+      readonly limit: number
+      readonly remaining: number
+      /** Seconds until the window resets. */
+      readonly resetSeconds: number
+      /** When the window resets, epoch milliseconds (by the Clock). */
+      readonly resetAt: number
+    }) => Record<string, string>)
+    | undefined
 }
 
 /** A mock vendor. */
@@ -93,7 +102,17 @@ interface Route {
   readonly operation: Operation.Any
   readonly pattern: RegExp
   readonly names: ReadonlyArray<string>
-  readonly literalLength: number
+  /** Per path segment: 1 when literal, 0 when it holds a parameter. */
+  readonly shape: ReadonlyArray<number>
+}
+
+/** A literal segment beats a parameter at the same position: `/contacts/tags` before `/contacts/{id}`. */
+const moreSpecific = (a: Route, b: Route): number => {
+  for (let i = 0; i < Math.max(a.shape.length, b.shape.length); i++) {
+    const difference = (b.shape[i] ?? -1) - (a.shape[i] ?? -1)
+    if (difference !== 0) return difference
+  }
+  return 0
 }
 
 const compileRoutes = (operations: ReadonlyArray<Operation.Any>): Array<Route> =>
@@ -110,9 +129,9 @@ const compileRoutes = (operations: ReadonlyArray<Operation.Any>): Array<Route> =
       operation,
       pattern: new RegExp(`^${source}/?$`),
       names,
-      literalLength: operation.path.replace(/\{[^}]+\}/g, "").length
+      shape: operation.path.split("/").filter((segment) => segment !== "").map((segment) => segment.includes("{") ? 0 : 1)
     }
-  }).sort((a, b) => b.literalLength - a.literalLength)
+  }).sort(moreSpecific)
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -173,8 +192,12 @@ export const make = (
     const vendorError = (status: number, message: string, fieldErrors: ReadonlyArray<FieldError> = []) =>
       definition.error(status, message, fieldErrors)
 
-    const route = (request: Server.RecordedRequest) => {
-      const candidates: Array<{ operation: Operation.Any; values: Record<string, string> }> = []
+    /**
+     * The operations a request may be for, most specific first. Variants share a method and path;
+     * the constant part of the body picks one.
+     */
+    const candidates = (request: Server.RecordedRequest) => {
+      const found: Array<{ operation: Operation.Any; values: Record<string, string> }> = []
       for (const r of routes) {
         if (r.operation.method !== request.method) continue
         const base = basePath(r.operation)
@@ -183,14 +206,34 @@ export const make = (
         if (match === null) continue
         const values: Record<string, string> = {}
         r.names.forEach((name, i) => values[name] = decodeURIComponent(match[i + 1]!))
-        candidates.push({ operation: r.operation, values })
+        const source = r.operation.body?.source
+        if (source?._tag === "Fields" && !Wire.matchesConstant(source.constant, request.body)) continue
+        found.push({ operation: r.operation, values })
       }
-      // Variants share a method and path; the constant part of the body picks one.
-      const variant = candidates.find((c) =>
-        c.operation.body?.source._tag === "Fields" && Wire.matchesConstant(c.operation.body.source.constant, request.body)
-      )
-      return variant ?? candidates.find((c) => c.operation.body?.source._tag !== "Fields")
+      // A variant whose constant matched beats its general operation.
+      return [...found.filter((c) => c.operation.body?.source._tag === "Fields"), ...found.filter((c) => c.operation.body?.source._tag !== "Fields")]
     }
+
+    /**
+     * The first candidate whose params decode. `/contacts/tags` matches both `/contacts/{id}` and
+     * `/{entity_type}/tags`; only the second decodes, since `tags` is no id.
+     */
+    const resolve = (request: Server.RecordedRequest) =>
+      Effect.gen(function*() {
+        const found = candidates(request)
+        let firstFailure: Schema.SchemaError | undefined
+        for (const { operation, values } of found) {
+          const decoded = yield* Effect.result(
+            Schema.decodeUnknownEffect(operation.params as Schema.Codec<unknown, unknown>)(
+              Wire.requestParams(operation, request, values),
+              { errors: "all" }
+            )
+          )
+          if (decoded._tag === "Success") return { operation, params: decoded.success }
+          firstFailure ??= decoded.failure
+        }
+        return found.length === 0 ? undefined : { operation: found[0]!.operation, failure: firstFailure! }
+      })
 
     const takeFault = (operationId: string) =>
       Effect.gen(function*() {
@@ -219,7 +262,12 @@ export const make = (
         const exceeded = budget.used + cost > limit.limit
         if (!exceeded) budget.used += cost
         const resetSeconds = Math.max(1, Math.ceil((budget.windowStart + windowMillis - now) / 1000))
-        const headers = limit.headers?.({ limit: limit.limit, remaining: Math.max(0, limit.limit - budget.used), resetSeconds }) ?? {}
+        const headers = limit.headers?.({
+          limit: limit.limit,
+          remaining: Math.max(0, limit.limit - budget.used),
+          resetSeconds,
+          resetAt: budget.windowStart + windowMillis
+        }) ?? {}
         return { headers: exceeded ? { "retry-after": String(resetSeconds), ...headers } : headers, exceeded }
       })
 
@@ -240,9 +288,9 @@ export const make = (
 
     const handle = (request: Server.RecordedRequest): Effect.Effect<Server.Reply> =>
       Effect.gen(function*() {
-        const found = route(request)
-        if (found === undefined) return vendorError(404, `No route for ${request.method} ${request.path}`)
-        const { operation, values } = found
+        const resolved = yield* resolve(request)
+        if (resolved === undefined) return vendorError(404, `No route for ${request.method} ${request.path}`)
+        const { operation } = resolved
         const fault = yield* takeFault(operation.operationId)
         if (fault !== undefined && fault._tag === "Status") {
           return { status: fault.status, fault }
@@ -256,12 +304,8 @@ export const make = (
           const reply = vendorError(429, "API rate limit exceeded")
           return { ...reply, headers: { ...reply.headers, ...budget.headers } }
         }
-        const raw = Wire.requestParams(operation, request, values)
-        const decoded = yield* Effect.result(
-          Schema.decodeUnknownEffect(operation.params as Schema.Codec<unknown, unknown>)(raw, { errors: "all" })
-        )
-        if (decoded._tag === "Failure") {
-          const issues = formatter(decoded.failure.issue).issues
+        if ("failure" in resolved) {
+          const issues = formatter(resolved.failure.issue).issues
           return vendorError(
             400,
             "Validation error",
@@ -270,7 +314,7 @@ export const make = (
         }
         const context: HandlerContext = {
           operation,
-          params: decoded.success,
+          params: resolved.params,
           request,
           state,
           url: baseUrl,

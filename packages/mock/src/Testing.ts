@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect } from "effect"
+import { Clock, Duration, Effect } from "effect"
 import { TestClock } from "effect/testing"
 
 // One turn of the event loop, so socket I/O can progress; it does not wait for any time to pass.
@@ -37,3 +37,29 @@ export const settleUntil = <E, R>(done: Effect.Effect<boolean, E, R>, turns = 10
     }
     return yield* Effect.fail(new Error(`condition not met within ${turns} event-loop turns`))
   })
+
+/**
+ * A Clock that records the sleeps it starts, so a test advances the `TestClock` once the program is
+ * waiting rather than in steps while it works. Use it when request signing runs off the event loop
+ * (WebCrypto runs on libuv's thread pool), where stepping time can overtake the program.
+ */
+export const sleepLog = Effect.gen(function*() {
+  const clock = yield* Clock.Clock
+  const sleeps: Array<number> = []
+  const logged: Clock.Clock = {
+    currentTimeMillisUnsafe: () => clock.currentTimeMillisUnsafe(),
+    currentTimeMillis: clock.currentTimeMillis,
+    currentTimeNanosUnsafe: () => clock.currentTimeNanosUnsafe(),
+    currentTimeNanos: clock.currentTimeNanos,
+    monotonicTimeNanosUnsafe: () => clock.monotonicTimeNanosUnsafe(),
+    monotonicTimeNanos: clock.monotonicTimeNanos,
+    sleep: (duration) => Effect.suspend(() => (sleeps.push(Duration.toMillis(duration)), clock.sleep(duration)))
+  }
+  return {
+    /** Runs an effect on the recording Clock. */
+    provide: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Clock.Clock, logged),
+    /** Whether a sleep of this length has been started. */
+    started: (duration: Duration.Input) =>
+      Effect.sync(() => sleeps.includes(Duration.toMillis(Duration.fromInputUnsafe(duration))))
+  }
+})
