@@ -3,12 +3,17 @@
  * vendor-sdk-codegen
  *
  *   generate [--check] [vendor ...]       regenerate the packages (all by default); --check compares instead
- *   generate --spec <file> --out <dir>    generate one spec into a scratch directory (robustness runs)
+ *   generate --spec <file> --out <dir>    generate one spec (OpenAPI, or a GraphQL schema.graphql) into a
+ *                                         scratch directory (robustness runs)
+ *   spec:pull <vendor> --token <token> [--url <url>] [--out <file>]
+ *                                         rewrite a GraphQL vendor's SDL from its live introspection
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as YAML from "yaml"
 import { generateTarget } from "./generate.ts"
+import { pullSchema } from "./load/graphql.ts"
 import { targets } from "./targets.ts"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
@@ -33,13 +38,14 @@ const generate = async (args: ReadonlyArray<string>) => {
     const out = path.resolve(args[args.indexOf("--out") + 1] ?? "generated-out")
     const vendor = args.includes("--vendor") ? args[args.indexOf("--vendor") + 1]! : path.basename(spec).split(".")[0]!
     const started = performance.now()
-    const result = await generateTarget("/", { vendor, kind: "openapi", spec, packageDir: out }, { oracle: false, strict: false })
+    const kind = spec.endsWith(".graphql") ? "graphql" : "openapi"
+    const result = await generateTarget("/", { vendor, kind, spec, packageDir: out }, { oracle: false, strict: false })
     for (const [file, text] of result.files) {
       await fs.mkdir(path.dirname(file), { recursive: true })
       await fs.writeFile(file, text)
     }
     console.log(
-      `${spec}: ${result.ir.operations.length} operations, ${result.ir.models.length} models, ${result.files.size} files in ${
+      `${spec}: ${result.counts.operations} operations, ${result.counts.models} models, ${result.files.size} files in ${
         Math.round(performance.now() - started)
       } ms (load ${Math.round(result.timings.load)}, validate ${Math.round(result.timings.validate)}, normalise ${
         Math.round(result.timings.normalise)
@@ -76,7 +82,7 @@ const generate = async (args: ReadonlyArray<string>) => {
       else await fs.rm(file)
     }
     console.log(
-      `${target.vendor}: ${result.ir.operations.length} operations, ${result.ir.models.length} models, ${result.files.size} files in ${
+      `${target.vendor}: ${result.counts.operations} operations, ${result.counts.models} models, ${result.files.size} files in ${
         Math.round(performance.now() - t0)
       } ms`
     )
@@ -89,12 +95,40 @@ const generate = async (args: ReadonlyArray<string>) => {
   return 0
 }
 
+const option = (args: ReadonlyArray<string>, name: string): string | undefined => {
+  const index = args.indexOf(name)
+  return index >= 0 ? args[index + 1] : undefined
+}
+
+/** Rewrites a GraphQL target's SDL from the live endpoint (its protocol file's HTTP endpoint unless `--url`). */
+const specPull = async (args: ReadonlyArray<string>) => {
+  const vendor = args[0]
+  const target = targets.find((t) => t.vendor === vendor && t.kind === "graphql")
+  const token = option(args, "--token")
+  if (target === undefined || token === undefined) {
+    const known = targets.filter((t) => t.kind === "graphql").map((t) => t.vendor).join(", ")
+    console.error(`Usage: spec:pull <vendor> --token <access token> [--url <endpoint>] [--out <file>]. GraphQL vendors: ${known}`)
+    return 2
+  }
+  const specFile = path.join(root, target.spec)
+  const url = option(args, "--url") ??
+    YAML.parse(await fs.readFile(path.join(path.dirname(specFile), "protocol.yaml"), "utf8")).endpoints.http.url
+  const out = path.resolve(option(args, "--out") ?? specFile)
+  await fs.writeFile(out, await pullSchema({ url, token }))
+  console.log(`${vendor}: wrote the schema of ${url} to ${path.relative(process.cwd(), out)}; run \`pnpm generate\``)
+  return 0
+}
+
+const commands: Record<string, (args: ReadonlyArray<string>) => Promise<number>> = { generate, "spec:pull": specPull }
 const [command = "generate", ...rest] = process.argv.slice(2)
-if (command !== "generate") {
-  console.error(`Unknown command ${command}. Usage: generate [--check] [vendor ...] | generate --spec <file> --out <dir>`)
+const run = commands[command]
+if (run === undefined) {
+  console.error(
+    `Unknown command ${command}. Usage: generate [--check] [vendor ...] | generate --spec <file> --out <dir> | spec:pull <vendor> --token <token>`
+  )
   process.exit(2)
 }
-process.exitCode = await generate(rest).catch((error: unknown) => {
+process.exitCode = await run(rest).catch((error: unknown) => {
   console.error(error instanceof Error ? `${error.name}: ${error.message}` : error)
   return 1
 })

@@ -35,7 +35,9 @@ const lenient = (api: IR.ApiIR) => {
       case "array":
         return visit(node.items, stack)
       case "object":
-        return node.properties.some((p) => visit(p.schema, stack)) || (node.additional !== false && visit(node.additional, stack))
+        // A readOnly property is optional on the wire here, since one Schema serves requests too.
+        return node.properties.some((p) => (p.readOnly === true && p.required) || visit(p.schema, stack)) ||
+          (node.additional !== false && visit(node.additional, stack))
       case "union":
         return node.members.some((member) => visit(member, stack))
       case "nullable":

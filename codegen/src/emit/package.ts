@@ -209,7 +209,12 @@ const emitVendor = (context: Context): string => {
     ])
   ]
   const rate = api.rateLimit
-  const secretHeaders = api.security.flatMap((s) => s.kind === "apiKey" && s.in === "header" ? [s.paramName] : [])
+  const secretHeaders = [
+    ...new Set([
+      ...api.security.flatMap((s) => s.kind === "apiKey" && s.in === "header" ? [s.paramName] : []),
+      ...api.secretHeaders
+    ])
+  ]
   const vendorFields = [
     `name: ${js(api.vendor)}`,
     `title: ${js(title)}`,
@@ -283,18 +288,23 @@ const authClass = (context: Context): string => {
   const title = api.title
   const members: Array<string> = [
     `/** Any authenticator, e.g. \`CoreAuth.none\` against a mock that checks nothing. */\n` +
-    `static readonly layer = (authenticator: CoreAuth.Authenticator): Layer.Layer<Auth> => Layer.succeed(Auth, authenticator)`,
-    `/** A fixed bearer token. */\n` +
-    `static readonly bearer = (token: CoreAuth.Secret): Layer.Layer<Auth> => Layer.succeed(Auth, CoreAuth.bearer(token))`
+    `static readonly layer = (authenticator: CoreAuth.Authenticator): Layer.Layer<Auth> => Layer.succeed(Auth, authenticator)`
   ]
+  if (api.security.some((s) => s.kind === "bearer" || s.kind === "oauth2")) {
+    members.push(
+      `/** A fixed bearer token. */\n` +
+        `static readonly bearer = (token: CoreAuth.Secret): Layer.Layer<Auth> => Layer.succeed(Auth, CoreAuth.bearer(token))`
+    )
+  }
   const preamble: Array<string> = []
   const seen = new Set<string>()
-  const keyHeaders = api.security.flatMap((scheme) => scheme.kind === "apiKey" && scheme.in === "header" ? [scheme.paramName] : [])
-  if (keyHeaders.length > 0) {
+  const keys = api.security.flatMap((scheme) => scheme.kind === "apiKey" && scheme.in === "header" ? [scheme] : [])
+  // A computed key (a per-request signature) has no fixed value: the vendor package provides that layer.
+  if (keys.length > 0 && keys.every((key) => !key.computed)) {
     members.push(
-      `/** Fixed API keys in the ${keyHeaders.map((h) => `\`${h}\``).join(" and ")} header${keyHeaders.length > 1 ? "s" : ""}. */\n` +
+      `/** Fixed API keys in the ${keys.map((k) => `\`${k.paramName}\``).join(" and ")} header${keys.length > 1 ? "s" : ""}. */\n` +
         `static readonly apiKey = (keys: { ${
-          keyHeaders.map((h) => `readonly ${propertyKey(h)}: CoreAuth.Secret`).join("; ")
+          keys.map((k) => `readonly ${propertyKey(k.paramName)}: CoreAuth.Secret`).join("; ")
         } }): Layer.Layer<Auth> => Layer.succeed(Auth, CoreAuth.headers(keys))`
     )
   }

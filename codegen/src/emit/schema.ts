@@ -107,7 +107,12 @@ export const structFields = (
   const lines = properties.map((property) => {
     const value = schemaExpression(property.schema, context)
     const docText = jsDoc(property, indent)
-    return `${docText}${indent}${propertyKey(property.name)}: ${property.required ? value : `Schema.optionalKey(${value})`}`
+    const field = property.readOnly === true
+      ? `Codecs.${property.required ? "readOnlyRequired" : "readOnly"}(${value})`
+      : property.required
+      ? value
+      : `Schema.optionalKey(${value})`
+    return `${docText}${indent}${propertyKey(property.name)}: ${field}`
   })
   return `{\n${lines.join(",\n")}\n${indent.slice(2)}}`
 }

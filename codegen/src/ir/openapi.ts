@@ -181,6 +181,7 @@ export const normaliseOpenApi = (loaded: LoadedOpenApi, options: NormaliseOption
           name,
           schema: schema(property),
           required: required.has(name),
+          ...(resolved.readOnly === true || property.readOnly === true ? { readOnly: true } : {}),
           ...doc(typeof property.$ref === "string" ? { ...resolved, ...property } : property)
         })
       }
@@ -511,7 +512,9 @@ export const normaliseOpenApi = (loaded: LoadedOpenApi, options: NormaliseOption
       if (scheme.type === "http" && String(scheme.scheme).toLowerCase() === "bearer") {
         return [{ kind: "bearer", name, ...described }]
       }
-      if (scheme.type === "apiKey") return [{ kind: "apiKey", name, ...described, in: scheme.in, paramName: scheme.name }]
+      if (scheme.type === "apiKey") {
+        return [{ kind: "apiKey", name, ...described, in: scheme.in, paramName: scheme.name, computed: scheme["x-computed"] === true }]
+      }
       return []
     }
   )
@@ -535,6 +538,13 @@ export const normaliseOpenApi = (loaded: LoadedOpenApi, options: NormaliseOption
     }),
     warning: paths(document["x-response-warning"]),
     security,
+    secretHeaders: [
+      ...new Set(
+        operations.flatMap((operation) =>
+          operation.params.filter((p) => p.in === "header" && p.schema.kind === "redacted").map((p) => p.wireName)
+        )
+      )
+    ].sort(),
     groups,
     models,
     operations

@@ -53,6 +53,8 @@ export interface PropertyIR extends DocIR {
   readonly name: string
   readonly schema: SchemaIR
   readonly required: boolean
+  /** Only in responses (`readOnly`): decoded, never sent. */
+  readonly readOnly?: boolean | undefined
 }
 
 /** A named model (`components/schemas`). */
@@ -216,6 +218,8 @@ export type SecurityIR =
     readonly description?: string | undefined
     readonly in: "header" | "query" | "cookie"
     readonly paramName: string
+    /** Computed per request by the vendor package (`x-computed`), so no fixed-value layer is generated. */
+    readonly computed: boolean
   }
 
 /** A whole API. */
@@ -230,7 +234,138 @@ export interface ApiIR extends DocIR {
   readonly retry?: { readonly times?: number; readonly base?: string; readonly cap?: string } | undefined
   readonly warning: ReadonlyArray<PathIR>
   readonly security: ReadonlyArray<SecurityIR>
+  /** Header parameters whose values are secrets (`x-redacted`), redacted from logs and spans. */
+  readonly secretHeaders: ReadonlyArray<string>
   readonly groups: ReadonlyArray<GroupIR>
   readonly models: ReadonlyArray<ModelIR>
   readonly operations: ReadonlyArray<OperationIR>
+}
+
+// -----------------------------------------------------------------------------
+// GraphQL front end
+// -----------------------------------------------------------------------------
+
+/** A GraphQL type where an operation uses it: a variable, an input field or a selected field. */
+export type GraphQLTypeIR =
+  | { readonly kind: "scalar"; readonly scalar: "ID" | "String" | "Int" | "Float" | "Boolean" | "custom"; readonly name: string }
+  | { readonly kind: "enum"; readonly name: string }
+  | { readonly kind: "input"; readonly name: string }
+  | { readonly kind: "list"; readonly items: GraphQLTypeIR }
+  | { readonly kind: "nullable"; readonly inner: GraphQLTypeIR }
+  | { readonly kind: "selection"; readonly selection: SelectionIR }
+  /** `__typename`: a literal on an object, one literal per member of an abstract selection. */
+  | { readonly kind: "typename" }
+
+/** The fields selected on one object type. */
+export interface ObjectSelectionIR {
+  readonly typename: string
+  readonly fields: ReadonlyArray<SelectedFieldIR>
+}
+
+/**
+ * What a selection set decodes to. On an interface or union that selects `__typename`: a member for
+ * each possible type that selects fields of its own (through a fragment), and `other`, the common
+ * fields, for the remaining possible types and for types the server adds later. `__typename` tells
+ * them apart.
+ */
+export type SelectionIR =
+  | ({ readonly kind: "object" } & ObjectSelectionIR)
+  | {
+    readonly kind: "abstract"
+    /** The interface or union. */
+    readonly typename: string
+    /** Every type the schema says it can be. */
+    readonly possible: ReadonlyArray<string>
+    readonly members: ReadonlyArray<ObjectSelectionIR>
+    readonly other: ObjectSelectionIR
+  }
+
+/** One field of a selection, under its response key (the alias, or the field name). */
+export interface SelectedFieldIR extends DocIR {
+  readonly key: string
+  readonly type: GraphQLTypeIR
+}
+
+/** A variable of an operation, or a field of an input object. */
+export interface GraphQLInputFieldIR extends DocIR {
+  readonly name: string
+  readonly type: GraphQLTypeIR
+  /** Non-null without a default: the caller must pass it. */
+  readonly required: boolean
+}
+
+/** An input object type an operation uses. */
+export interface GraphQLInputObjectIR extends DocIR {
+  readonly name: string
+  readonly fields: ReadonlyArray<GraphQLInputFieldIR>
+}
+
+/** An enum an operation uses, as a variable or input field, or in its result. */
+export interface GraphQLEnumIR extends DocIR {
+  readonly name: string
+  readonly values: ReadonlyArray<DocIR & { readonly value: string }>
+}
+
+/** A Relay connection in a query's result that pages with an `$after` cursor variable. */
+export interface GraphQLPaginationIR {
+  /** Response keys from the result to the connection. */
+  readonly connection: ReadonlyArray<string>
+  /** The response keys of `edges`, `node` and `pageInfo` in the connection's selection. */
+  readonly edges: string
+  readonly node: string
+  readonly pageInfo: string
+  /** The node's selection: the item type of the stream. */
+  readonly item: SelectionIR
+}
+
+/** One GraphQL operation document. */
+export interface GraphQLOperationIR extends DocIR {
+  /** The operationId, which is also the operation's name in the document. */
+  readonly id: string
+  readonly group: string
+  readonly kind: "query" | "mutation" | "subscription"
+  readonly transport: "http" | "websocket"
+  /** The document as sent: printed with ignored characters stripped. */
+  readonly document: string
+  /** The root field the operation selects first, e.g. `Mutation.sendMessage`. */
+  readonly rootField: string
+  readonly variables: ReadonlyArray<GraphQLInputFieldIR>
+  readonly result: ObjectSelectionIR
+  readonly pagination?: GraphQLPaginationIR | undefined
+}
+
+/** A non-GraphQL operation of the transport (connect, keep-alive, stop): described, not generated as a call. */
+export interface ProtocolActionIR {
+  readonly id: string
+  readonly group: string
+  readonly kind: string
+  readonly description?: string | undefined
+  /** The protocol file's description of the action, kept as data (frame shapes, urls). */
+  readonly details: Readonly<Record<string, unknown>>
+}
+
+/** An error name the vendor sends in `errors[].name`, and how it is retried. */
+export interface ProtocolErrorIR extends DocIR {
+  readonly name: string
+  /** The generated error class. */
+  readonly tag: string
+  readonly retry:
+    | { readonly kind: "never" }
+    | { readonly kind: "backoff" }
+    | { readonly kind: "limited"; readonly times: number; readonly within: string }
+}
+
+/** A GraphQL API: SDL, operation documents and the transport facts of its protocol file. */
+export interface GraphQLApiIR extends DocIR {
+  readonly vendor: string
+  readonly title: string
+  readonly endpoints: { readonly http: string; readonly websocket: string }
+  readonly groups: ReadonlyArray<GroupIR>
+  readonly enums: ReadonlyArray<GraphQLEnumIR>
+  readonly inputs: ReadonlyArray<GraphQLInputObjectIR>
+  readonly operations: ReadonlyArray<GraphQLOperationIR>
+  readonly actions: ReadonlyArray<ProtocolActionIR>
+  readonly errors: ReadonlyArray<ProtocolErrorIR>
+  /** The schema as graphql-js prints it (descriptions kept, comments dropped), for mocks. */
+  readonly sdl: string
 }
