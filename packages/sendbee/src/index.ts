@@ -1,2 +1,7 @@
-export * as Sendbee from "./generated/index.ts"
+/**
+ * @vendor-sdk/sendbee
+ *
+ * @since 0.1.0
+ */
+export * as Sendbee from "./Sendbee.ts"
 export { operations } from "./generated/operations.ts"

@@ -19,7 +19,7 @@ export const vendor = Vendor.make({
   title: "Sendbee Public API",
   server: { url: "https://api-v2.sendbee.io", variables: {} },
   errors: { message: [["error", "detail"], ["detail"], ["message"]], code: [["error", "type"], ["type"]] },
-  rateLimit: { limit: 60, window: "1 minute", algorithm: "fixed-window", cost: {}, headers: { limit: "X-RateLimit-Limit", remaining: "X-RateLimit-Remaining" } },
+  rateLimit: { limit: 60, window: "1 minute", algorithm: "fixed-window", cost: {}, headers: { limit: "X-RateLimit-Limit", remaining: "X-RateLimit-Remaining", reset: "X-RateLimit-Reset" } },
   warning: [["warning"]],
   secretHeaders: ["X-Api-Key", "X-Auth-Token"]
 })
@@ -68,10 +68,6 @@ export class RateLimit extends Context.Reference<CoreRateLimit.Policy | undefine
 export class Auth extends Context.Service<Auth, CoreAuth.Authenticator>()("@vendor-sdk/sendbee/Auth") {
   /** Any authenticator, e.g. `CoreAuth.none` against a mock that checks nothing. */
   static readonly layer = (authenticator: CoreAuth.Authenticator): Layer.Layer<Auth> => Layer.succeed(Auth, authenticator)
-  /** A fixed bearer token. */
-  static readonly bearer = (token: CoreAuth.Secret): Layer.Layer<Auth> => Layer.succeed(Auth, CoreAuth.bearer(token))
-  /** Fixed API keys in the `X-Api-Key` and `X-Auth-Token` headers. */
-  static readonly apiKey = (keys: { readonly "X-Api-Key": CoreAuth.Secret; readonly "X-Auth-Token": CoreAuth.Secret }): Layer.Layer<Auth> => Layer.succeed(Auth, CoreAuth.headers(keys))
 }
 
 /**

@@ -22,339 +22,339 @@ type Accepts<Ours, Theirs> = [Wire<Theirs>] extends [Wire<Ours>] ? true : false
 type Agrees<Ours, Theirs> = [Wire<Ours>] extends [Wire<Theirs>] ? Accepts<Ours, Theirs> : false
 
 type Assert<T extends true> = T
-// model PageMeta
 
+/** model PageMeta */
 export type Check0 = Assert<Agrees<(typeof G.PageMeta)["Encoded"], components["schemas"]["PageMeta"]>>
-// model PageLinks
 
+/** model PageLinks */
 export type Check1 = Assert<Agrees<(typeof G.PageLinks)["Encoded"], components["schemas"]["PageLinks"]>>
-// model Warning
 
+/** model Warning */
 export type Check2 = Assert<Agrees<(typeof G.Warning)["Encoded"], components["schemas"]["Warning"]>>
-// model ErrorDetail
 
+/** model ErrorDetail */
 export type Check3 = Assert<Agrees<(typeof G.ErrorDetail)["Encoded"], components["schemas"]["ErrorDetail"]>>
-// model ErrorEnvelope
 
+/** model ErrorEnvelope */
 export type Check4 = Assert<Agrees<(typeof G.ErrorEnvelope)["Encoded"], components["schemas"]["ErrorEnvelope"]>>
-// model Timestamp
 
+/** model Timestamp */
 export type Check5 = Assert<Agrees<(typeof G.Timestamp)["Encoded"], components["schemas"]["Timestamp"]>>
-// model ContactStatusFilter
 
+/** model ContactStatusFilter */
 export type Check6 = Assert<Agrees<(typeof G.ContactStatusFilter)["Encoded"], components["schemas"]["ContactStatusFilter"]>>
-// model ConversationFolderFilter
 
+/** model ConversationFolderFilter */
 export type Check7 = Assert<Agrees<(typeof G.ConversationFolderFilter)["Encoded"], components["schemas"]["ConversationFolderFilter"]>>
-// model MessageTemplateStatusFilter
 
+/** model MessageTemplateStatusFilter */
 export type Check8 = Assert<Agrees<(typeof G.MessageTemplateStatusFilter)["Encoded"], components["schemas"]["MessageTemplateStatusFilter"]>>
-// model ContactFieldType
 
+/** model ContactFieldType */
 export type Check9 = Assert<Agrees<(typeof G.ContactFieldType)["Encoded"], components["schemas"]["ContactFieldType"]>>
-// model Contact
 
+/** model Contact */
 export type Check10 = Assert<Accepts<(typeof G.Contact)["Encoded"], components["schemas"]["Contact"]>>
-// model ContactFieldValue
 
+/** model ContactFieldValue */
 export type Check11 = Assert<Agrees<(typeof G.ContactFieldValue)["Encoded"], components["schemas"]["ContactFieldValue"]>>
-// model ContactNote
 
+/** model ContactNote */
 export type Check12 = Assert<Agrees<(typeof G.ContactNote)["Encoded"], components["schemas"]["ContactNote"]>>
-// model SubscribeContactRequest
 
+/** model SubscribeContactRequest */
 export type Check13 = Assert<Agrees<(typeof G.SubscribeContactRequest)["Encoded"], components["schemas"]["SubscribeContactRequest"]>>
-// model UpdateContactRequest
 
+/** model UpdateContactRequest */
 export type Check14 = Assert<Agrees<(typeof G.UpdateContactRequest)["Encoded"], components["schemas"]["UpdateContactRequest"]>>
-// model ContactFieldValuesInput
 
+/** model ContactFieldValuesInput */
 export type Check15 = Assert<Agrees<(typeof G.ContactFieldValuesInput)["Encoded"], components["schemas"]["ContactFieldValuesInput"]>>
-// model ContactTag
 
+/** model ContactTag */
 export type Check16 = Assert<Agrees<(typeof G.ContactTag)["Encoded"], components["schemas"]["ContactTag"]>>
-// model CreateContactTagRequest
 
+/** model CreateContactTagRequest */
 export type Check17 = Assert<Agrees<(typeof G.CreateContactTagRequest)["Encoded"], components["schemas"]["CreateContactTagRequest"]>>
-// model UpdateContactTagRequest
 
+/** model UpdateContactTagRequest */
 export type Check18 = Assert<Agrees<(typeof G.UpdateContactTagRequest)["Encoded"], components["schemas"]["UpdateContactTagRequest"]>>
-// model DeleteContactTagRequest
 
+/** model DeleteContactTagRequest */
 export type Check19 = Assert<Agrees<(typeof G.DeleteContactTagRequest)["Encoded"], components["schemas"]["DeleteContactTagRequest"]>>
-// model ContactField
 
+/** model ContactField */
 export type Check20 = Assert<Accepts<(typeof G.ContactField)["Encoded"], components["schemas"]["ContactField"]>>
-// model CreateContactFieldRequest
 
+/** model CreateContactFieldRequest */
 export type Check21 = Assert<Agrees<(typeof G.CreateContactFieldRequest)["Encoded"], components["schemas"]["CreateContactFieldRequest"]>>
-// model UpdateContactFieldRequest
 
+/** model UpdateContactFieldRequest */
 export type Check22 = Assert<Agrees<(typeof G.UpdateContactFieldRequest)["Encoded"], components["schemas"]["UpdateContactFieldRequest"]>>
-// model DeleteContactFieldRequest
 
+/** model DeleteContactFieldRequest */
 export type Check23 = Assert<Agrees<(typeof G.DeleteContactFieldRequest)["Encoded"], components["schemas"]["DeleteContactFieldRequest"]>>
-// model Conversation
 
+/** model Conversation */
 export type Check24 = Assert<Accepts<(typeof G.Conversation)["Encoded"], components["schemas"]["Conversation"]>>
-// model ConversationLastMessage
 
+/** model ConversationLastMessage */
 export type Check25 = Assert<Agrees<(typeof G.ConversationLastMessage)["Encoded"], components["schemas"]["ConversationLastMessage"]>>
-// model ConversationContact
 
+/** model ConversationContact */
 export type Check26 = Assert<Agrees<(typeof G.ConversationContact)["Encoded"], components["schemas"]["ConversationContact"]>>
-// model UpdateConversationRequest
 
+/** model UpdateConversationRequest */
 export type Check27 = Assert<Agrees<(typeof G.UpdateConversationRequest)["Encoded"], components["schemas"]["UpdateConversationRequest"]>>
-// model Message
 
+/** model Message */
 export type Check28 = Assert<Agrees<(typeof G.Message)["Encoded"], components["schemas"]["Message"]>>
-// model SentMessage
 
+/** model SentMessage */
 export type Check29 = Assert<Agrees<(typeof G.SentMessage)["Encoded"], components["schemas"]["SentMessage"]>>
-// model SendMessageRequest
 
+/** model SendMessageRequest */
 export type Check30 = Assert<Agrees<(typeof G.SendMessageRequest)["Encoded"], components["schemas"]["SendMessageRequest"]>>
-// model SendTemplateMessageRequest
 
+/** model SendTemplateMessageRequest */
 export type Check31 = Assert<Agrees<(typeof G.SendTemplateMessageRequest)["Encoded"], components["schemas"]["SendTemplateMessageRequest"]>>
-// model MessageTemplate
 
+/** model MessageTemplate */
 export type Check32 = Assert<Accepts<(typeof G.MessageTemplate)["Encoded"], components["schemas"]["MessageTemplate"]>>
-// model MessageTemplateTag
 
+/** model MessageTemplateTag */
 export type Check33 = Assert<Agrees<(typeof G.MessageTemplateTag)["Encoded"], components["schemas"]["MessageTemplateTag"]>>
-// model MessageTemplateButton
 
+/** model MessageTemplateButton */
 export type Check34 = Assert<Agrees<(typeof G.MessageTemplateButton)["Encoded"], components["schemas"]["MessageTemplateButton"]>>
-// model Team
 
+/** model Team */
 export type Check35 = Assert<Agrees<(typeof G.Team)["Encoded"], components["schemas"]["Team"]>>
-// model TeamMember
 
+/** model TeamMember */
 export type Check36 = Assert<Agrees<(typeof G.TeamMember)["Encoded"], components["schemas"]["TeamMember"]>>
-// model Member
 
+/** model Member */
 export type Check37 = Assert<Agrees<(typeof G.Member)["Encoded"], components["schemas"]["Member"]>>
-// model MemberTeam
 
+/** model MemberTeam */
 export type Check38 = Assert<Agrees<(typeof G.MemberTeam)["Encoded"], components["schemas"]["MemberTeam"]>>
-// model SetChatbotActivityRequest
 
+/** model SetChatbotActivityRequest */
 export type Check39 = Assert<Agrees<(typeof G.SetChatbotActivityRequest)["Encoded"], components["schemas"]["SetChatbotActivityRequest"]>>
-// model ChatbotStatus
 
+/** model ChatbotStatus */
 export type Check40 = Assert<Agrees<(typeof G.ChatbotStatus)["Encoded"], components["schemas"]["ChatbotStatus"]>>
-// model ServerMessage
 
+/** model ServerMessage */
 export type Check41 = Assert<Agrees<(typeof G.ServerMessage)["Encoded"], components["schemas"]["ServerMessage"]>>
-// model RateLimitTestResult
 
+/** model RateLimitTestResult */
 export type Check42 = Assert<Agrees<(typeof G.RateLimitTestResult)["Encoded"], components["schemas"]["RateLimitTestResult"]>>
-// model ContactListEnvelope
 
+/** model ContactListEnvelope */
 export type Check43 = Assert<Accepts<(typeof G.ContactListEnvelope)["Encoded"], components["schemas"]["ContactListEnvelope"]>>
-// model ContactEnvelope
 
+/** model ContactEnvelope */
 export type Check44 = Assert<Accepts<(typeof G.ContactEnvelope)["Encoded"], components["schemas"]["ContactEnvelope"]>>
-// model ContactTagListEnvelope
 
+/** model ContactTagListEnvelope */
 export type Check45 = Assert<Agrees<(typeof G.ContactTagListEnvelope)["Encoded"], components["schemas"]["ContactTagListEnvelope"]>>
-// model ContactTagEnvelope
 
+/** model ContactTagEnvelope */
 export type Check46 = Assert<Agrees<(typeof G.ContactTagEnvelope)["Encoded"], components["schemas"]["ContactTagEnvelope"]>>
-// model ContactFieldListEnvelope
 
+/** model ContactFieldListEnvelope */
 export type Check47 = Assert<Accepts<(typeof G.ContactFieldListEnvelope)["Encoded"], components["schemas"]["ContactFieldListEnvelope"]>>
-// model ContactFieldEnvelope
 
+/** model ContactFieldEnvelope */
 export type Check48 = Assert<Accepts<(typeof G.ContactFieldEnvelope)["Encoded"], components["schemas"]["ContactFieldEnvelope"]>>
-// model ConversationListEnvelope
 
+/** model ConversationListEnvelope */
 export type Check49 = Assert<Accepts<(typeof G.ConversationListEnvelope)["Encoded"], components["schemas"]["ConversationListEnvelope"]>>
-// model ConversationEnvelope
 
+/** model ConversationEnvelope */
 export type Check50 = Assert<Accepts<(typeof G.ConversationEnvelope)["Encoded"], components["schemas"]["ConversationEnvelope"]>>
-// model MessageListEnvelope
 
+/** model MessageListEnvelope */
 export type Check51 = Assert<Agrees<(typeof G.MessageListEnvelope)["Encoded"], components["schemas"]["MessageListEnvelope"]>>
-// model MessageTemplateListEnvelope
 
+/** model MessageTemplateListEnvelope */
 export type Check52 = Assert<Accepts<(typeof G.MessageTemplateListEnvelope)["Encoded"], components["schemas"]["MessageTemplateListEnvelope"]>>
-// model SentMessageEnvelope
 
+/** model SentMessageEnvelope */
 export type Check53 = Assert<Agrees<(typeof G.SentMessageEnvelope)["Encoded"], components["schemas"]["SentMessageEnvelope"]>>
-// model TeamListEnvelope
 
+/** model TeamListEnvelope */
 export type Check54 = Assert<Agrees<(typeof G.TeamListEnvelope)["Encoded"], components["schemas"]["TeamListEnvelope"]>>
-// model MemberListEnvelope
 
+/** model MemberListEnvelope */
 export type Check55 = Assert<Agrees<(typeof G.MemberListEnvelope)["Encoded"], components["schemas"]["MemberListEnvelope"]>>
-// model ChatbotStatusEnvelope
 
+/** model ChatbotStatusEnvelope */
 export type Check56 = Assert<Agrees<(typeof G.ChatbotStatusEnvelope)["Encoded"], components["schemas"]["ChatbotStatusEnvelope"]>>
-// model ServerMessageEnvelope
 
+/** model ServerMessageEnvelope */
 export type Check57 = Assert<Agrees<(typeof G.ServerMessageEnvelope)["Encoded"], components["schemas"]["ServerMessageEnvelope"]>>
-// model RateLimitTestEnvelope
 
+/** model RateLimitTestEnvelope */
 export type Check58 = Assert<Agrees<(typeof G.RateLimitTestEnvelope)["Encoded"], components["schemas"]["RateLimitTestEnvelope"]>>
-// model WebhookContactCreated
 
+/** model WebhookContactCreated */
 export type Check59 = Assert<Agrees<(typeof G.WebhookContactCreated)["Encoded"], components["schemas"]["WebhookContactCreated"]>>
-// model WebhookMessageReceived
 
+/** model WebhookMessageReceived */
 export type Check60 = Assert<Agrees<(typeof G.WebhookMessageReceived)["Encoded"], components["schemas"]["WebhookMessageReceived"]>>
-// model WebhookMessageSent
 
+/** model WebhookMessageSent */
 export type Check61 = Assert<Agrees<(typeof G.WebhookMessageSent)["Encoded"], components["schemas"]["WebhookMessageSent"]>>
-// model WebhookMessageStatus
 
+/** model WebhookMessageStatus */
 export type Check62 = Assert<Agrees<(typeof G.WebhookMessageStatus)["Encoded"], components["schemas"]["WebhookMessageStatus"]>>
-// listContacts 200 response
 
+/** listContacts 200 response */
 export type Check63 = Assert<Accepts<(typeof G.ContactListEnvelope)["Encoded"], operations["listContacts"]["responses"][200]["content"]["application/json"]>>
-// listContacts query parameters
 
+/** listContacts query parameters */
 export type Check64 = Assert<Agrees<Pick<(typeof G.ListContactsParams)["Encoded"], "tags" | "status" | "search_query" | "page" | "limit">, NonNullable<operations["listContacts"]["parameters"]["query"]>>>
-// updateContact 200 response
 
+/** updateContact 200 response */
 export type Check65 = Assert<Accepts<(typeof G.ContactEnvelope)["Encoded"], operations["updateContact"]["responses"][200]["content"]["application/json"]>>
-// updateContact request body
 
+/** updateContact request body */
 export type Check66 = Assert<Agrees<NonNullable<(typeof G.UpdateContactParams)["Encoded"]["body"]>, NonNullable<operations["updateContact"]["requestBody"]>["content"]["application/json"]>>
-// subscribeContact 200 response
 
+/** subscribeContact 200 response */
 export type Check67 = Assert<Accepts<(typeof G.ContactEnvelope)["Encoded"], operations["subscribeContact"]["responses"][200]["content"]["application/json"]>>
-// subscribeContact 201 response
 
+/** subscribeContact 201 response */
 export type Check68 = Assert<Accepts<(typeof G.ContactEnvelope)["Encoded"], operations["subscribeContact"]["responses"][201]["content"]["application/json"]>>
-// subscribeContact request body
 
+/** subscribeContact request body */
 export type Check69 = Assert<Agrees<NonNullable<(typeof G.SubscribeContactParams)["Encoded"]["body"]>, NonNullable<operations["subscribeContact"]["requestBody"]>["content"]["application/json"]>>
-// listContactTags 200 response
 
+/** listContactTags 200 response */
 export type Check70 = Assert<Agrees<(typeof G.ContactTagListEnvelope)["Encoded"], operations["listContactTags"]["responses"][200]["content"]["application/json"]>>
-// listContactTags query parameters
 
+/** listContactTags query parameters */
 export type Check71 = Assert<Agrees<Pick<(typeof G.ListContactTagsParams)["Encoded"], "name" | "page" | "limit">, NonNullable<operations["listContactTags"]["parameters"]["query"]>>>
-// updateContactTag 200 response
 
+/** updateContactTag 200 response */
 export type Check72 = Assert<Agrees<(typeof G.ContactTagEnvelope)["Encoded"], operations["updateContactTag"]["responses"][200]["content"]["application/json"]>>
-// updateContactTag request body
 
+/** updateContactTag request body */
 export type Check73 = Assert<Agrees<NonNullable<(typeof G.UpdateContactTagParams)["Encoded"]["body"]>, NonNullable<operations["updateContactTag"]["requestBody"]>["content"]["application/json"]>>
-// createContactTag 200 response
 
+/** createContactTag 200 response */
 export type Check74 = Assert<Agrees<(typeof G.ContactTagEnvelope)["Encoded"], operations["createContactTag"]["responses"][200]["content"]["application/json"]>>
-// createContactTag 201 response
 
+/** createContactTag 201 response */
 export type Check75 = Assert<Agrees<(typeof G.ContactTagEnvelope)["Encoded"], operations["createContactTag"]["responses"][201]["content"]["application/json"]>>
-// createContactTag request body
 
+/** createContactTag request body */
 export type Check76 = Assert<Agrees<NonNullable<(typeof G.CreateContactTagParams)["Encoded"]["body"]>, NonNullable<operations["createContactTag"]["requestBody"]>["content"]["application/json"]>>
-// deleteContactTag 200 response
 
+/** deleteContactTag 200 response */
 export type Check77 = Assert<Agrees<(typeof G.ServerMessageEnvelope)["Encoded"], operations["deleteContactTag"]["responses"][200]["content"]["application/json"]>>
-// deleteContactTag request body
 
+/** deleteContactTag request body */
 export type Check78 = Assert<Agrees<NonNullable<(typeof G.DeleteContactTagParams)["Encoded"]["body"]>, NonNullable<operations["deleteContactTag"]["requestBody"]>["content"]["application/json"]>>
-// listContactFields 200 response
 
+/** listContactFields 200 response */
 export type Check79 = Assert<Accepts<(typeof G.ContactFieldListEnvelope)["Encoded"], operations["listContactFields"]["responses"][200]["content"]["application/json"]>>
-// listContactFields query parameters
 
+/** listContactFields query parameters */
 export type Check80 = Assert<Agrees<Pick<(typeof G.ListContactFieldsParams)["Encoded"], "search_query" | "page" | "limit">, NonNullable<operations["listContactFields"]["parameters"]["query"]>>>
-// updateContactField 200 response
 
+/** updateContactField 200 response */
 export type Check81 = Assert<Accepts<(typeof G.ContactFieldEnvelope)["Encoded"], operations["updateContactField"]["responses"][200]["content"]["application/json"]>>
-// updateContactField request body
 
+/** updateContactField request body */
 export type Check82 = Assert<Agrees<NonNullable<(typeof G.UpdateContactFieldParams)["Encoded"]["body"]>, NonNullable<operations["updateContactField"]["requestBody"]>["content"]["application/json"]>>
-// createContactField 200 response
 
+/** createContactField 200 response */
 export type Check83 = Assert<Accepts<(typeof G.ContactFieldEnvelope)["Encoded"], operations["createContactField"]["responses"][200]["content"]["application/json"]>>
-// createContactField 201 response
 
+/** createContactField 201 response */
 export type Check84 = Assert<Accepts<(typeof G.ContactFieldEnvelope)["Encoded"], operations["createContactField"]["responses"][201]["content"]["application/json"]>>
-// createContactField request body
 
+/** createContactField request body */
 export type Check85 = Assert<Agrees<NonNullable<(typeof G.CreateContactFieldParams)["Encoded"]["body"]>, NonNullable<operations["createContactField"]["requestBody"]>["content"]["application/json"]>>
-// deleteContactField 200 response
 
+/** deleteContactField 200 response */
 export type Check86 = Assert<Agrees<(typeof G.ServerMessageEnvelope)["Encoded"], operations["deleteContactField"]["responses"][200]["content"]["application/json"]>>
-// deleteContactField request body
 
+/** deleteContactField request body */
 export type Check87 = Assert<Agrees<NonNullable<(typeof G.DeleteContactFieldParams)["Encoded"]["body"]>, NonNullable<operations["deleteContactField"]["requestBody"]>["content"]["application/json"]>>
-// listConversations 200 response
 
+/** listConversations 200 response */
 export type Check88 = Assert<Accepts<(typeof G.ConversationListEnvelope)["Encoded"], operations["listConversations"]["responses"][200]["content"]["application/json"]>>
-// listConversations query parameters
 
+/** listConversations query parameters */
 export type Check89 = Assert<Agrees<Pick<(typeof G.ListConversationsParams)["Encoded"], "folder" | "search_query" | "date_from" | "date_to" | "page" | "limit">, NonNullable<operations["listConversations"]["parameters"]["query"]>>>
-// getConversation 200 response
 
+/** getConversation 200 response */
 export type Check90 = Assert<Accepts<(typeof G.ConversationEnvelope)["Encoded"], operations["getConversation"]["responses"][200]["content"]["application/json"]>>
-// getConversation query parameters
 
+/** getConversation query parameters */
 export type Check91 = Assert<Agrees<Pick<(typeof G.GetConversationParams)["Encoded"], "conversation_id">, NonNullable<operations["getConversation"]["parameters"]["query"]>>>
-// updateConversation 200 response
 
+/** updateConversation 200 response */
 export type Check92 = Assert<Accepts<(typeof G.ConversationEnvelope)["Encoded"], operations["updateConversation"]["responses"][200]["content"]["application/json"]>>
-// updateConversation request body
 
+/** updateConversation request body */
 export type Check93 = Assert<Agrees<NonNullable<(typeof G.UpdateConversationParams)["Encoded"]["body"]>, NonNullable<operations["updateConversation"]["requestBody"]>["content"]["application/json"]>>
-// listMessages 200 response
 
+/** listMessages 200 response */
 export type Check94 = Assert<Agrees<(typeof G.MessageListEnvelope)["Encoded"], operations["listMessages"]["responses"][200]["content"]["application/json"]>>
-// listMessages query parameters
 
+/** listMessages query parameters */
 export type Check95 = Assert<Agrees<Pick<(typeof G.ListMessagesParams)["Encoded"], "conversation_id" | "page">, NonNullable<operations["listMessages"]["parameters"]["query"]>>>
-// listMessageTemplates 200 response
 
+/** listMessageTemplates 200 response */
 export type Check96 = Assert<Accepts<(typeof G.MessageTemplateListEnvelope)["Encoded"], operations["listMessageTemplates"]["responses"][200]["content"]["application/json"]>>
-// listMessageTemplates query parameters
 
+/** listMessageTemplates query parameters */
 export type Check97 = Assert<Agrees<Pick<(typeof G.ListMessageTemplatesParams)["Encoded"], "status" | "search_query" | "page" | "limit">, NonNullable<operations["listMessageTemplates"]["parameters"]["query"]>>>
-// sendTemplateMessage 200 response
 
+/** sendTemplateMessage 200 response */
 export type Check98 = Assert<Agrees<(typeof G.SentMessageEnvelope)["Encoded"], operations["sendTemplateMessage"]["responses"][200]["content"]["application/json"]>>
-// sendTemplateMessage request body
 
+/** sendTemplateMessage request body */
 export type Check99 = Assert<Agrees<NonNullable<(typeof G.SendTemplateMessageParams)["Encoded"]["body"]>, NonNullable<operations["sendTemplateMessage"]["requestBody"]>["content"]["application/json"]>>
-// sendMessage 200 response
 
+/** sendMessage 200 response */
 export type Check100 = Assert<Agrees<(typeof G.SentMessageEnvelope)["Encoded"], operations["sendMessage"]["responses"][200]["content"]["application/json"]>>
-// sendMessage request body
 
+/** sendMessage request body */
 export type Check101 = Assert<Agrees<NonNullable<(typeof G.SendMessageParams)["Encoded"]["body"]>, NonNullable<operations["sendMessage"]["requestBody"]>["content"]["application/json"]>>
-// listTeams 200 response
 
+/** listTeams 200 response */
 export type Check102 = Assert<Agrees<(typeof G.TeamListEnvelope)["Encoded"], operations["listTeams"]["responses"][200]["content"]["application/json"]>>
-// listTeams query parameters
 
+/** listTeams query parameters */
 export type Check103 = Assert<Agrees<Pick<(typeof G.ListTeamsParams)["Encoded"], "member_id" | "page">, NonNullable<operations["listTeams"]["parameters"]["query"]>>>
-// listTeamMembers 200 response
 
+/** listTeamMembers 200 response */
 export type Check104 = Assert<Agrees<(typeof G.MemberListEnvelope)["Encoded"], operations["listTeamMembers"]["responses"][200]["content"]["application/json"]>>
-// listTeamMembers query parameters
 
+/** listTeamMembers query parameters */
 export type Check105 = Assert<Agrees<Pick<(typeof G.ListTeamMembersParams)["Encoded"], "team_id" | "page">, NonNullable<operations["listTeamMembers"]["parameters"]["query"]>>>
-// setChatbotActivity 200 response
 
+/** setChatbotActivity 200 response */
 export type Check106 = Assert<Agrees<(typeof G.ServerMessageEnvelope)["Encoded"], operations["setChatbotActivity"]["responses"][200]["content"]["application/json"]>>
-// setChatbotActivity request body
 
+/** setChatbotActivity request body */
 export type Check107 = Assert<Agrees<NonNullable<(typeof G.SetChatbotActivityParams)["Encoded"]["body"]>, NonNullable<operations["setChatbotActivity"]["requestBody"]>["content"]["application/json"]>>
-// getChatbotActivityStatus 200 response
 
+/** getChatbotActivityStatus 200 response */
 export type Check108 = Assert<Agrees<(typeof G.ChatbotStatusEnvelope)["Encoded"], operations["getChatbotActivityStatus"]["responses"][200]["content"]["application/json"]>>
-// getChatbotActivityStatus query parameters
 
+/** getChatbotActivityStatus query parameters */
 export type Check109 = Assert<Agrees<Pick<(typeof G.GetChatbotActivityStatusParams)["Encoded"], "conversation_id">, NonNullable<operations["getChatbotActivityStatus"]["parameters"]["query"]>>>
-// rateLimitErrorTest 200 response
 
+/** rateLimitErrorTest 200 response */
 export type Check110 = Assert<Agrees<(typeof G.RateLimitTestEnvelope)["Encoded"], operations["rateLimitErrorTest"]["responses"][200]["content"]["application/json"]>>
-// rateLimitRequestTest 200 response
 
+/** rateLimitRequestTest 200 response */
 export type Check111 = Assert<Agrees<(typeof G.RateLimitTestEnvelope)["Encoded"], operations["rateLimitRequestTest"]["responses"][200]["content"]["application/json"]>>
