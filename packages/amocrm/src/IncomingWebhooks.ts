@@ -1,0 +1,149 @@
+/**
+ * Webhooks amoCRM delivers: `application/x-www-form-urlencoded` POSTs with PHP-style bracketed keys
+ * (`leads[status][0][id]=25399013&account[subdomain]=test`), parsed into typed events.
+ *
+ * amoCRM does not sign webhooks; check `account` (pass `subdomain` or `accountId`) and use a secret
+ * path. Every scalar arrives as a string: ids and timestamps are decoded to numbers, other fields are
+ * kept as sent.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema, SchemaIssue } from "effect"
+
+/** The body could not be read as an amoCRM webhook, or came from another account. */
+export class InvalidWebhook extends Schema.TaggedError<InvalidWebhook>()("InvalidWebhook", {
+  reason: Schema.Literals(["malformed", "account"]),
+  message: Schema.String
+}) {}
+
+/** A nested value as PHP would build it from bracketed keys. */
+export type Nested = string | { readonly [key: string]: Nested }
+
+/** PHP `$_POST` parsing: `a[b][]=1&a[c]=2` → `{ a: { b: { 0: "1" }, c: "2" } }`; lists become index-keyed objects. */
+export const parseForm = (body: string | URLSearchParams): Record<string, Nested> => {
+  const pairs = typeof body === "string" ? new URLSearchParams(body) : body
+  const root: Record<string, Nested> = {}
+  const counters = new WeakMap<object, number>()
+  for (const [key, value] of pairs) {
+    const match = /^([^[\]]+)((?:\[[^\]]*\])*)$/.exec(key)
+    if (match === null) continue
+    const segments = [match[1]!, ...[...match[2]!.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!)]
+    let cursor: Record<string, Nested> = root
+    segments.forEach((raw, i) => {
+      let segment = raw
+      if (segment === "") {
+        const next = counters.get(cursor) ?? Object.keys(cursor).length
+        counters.set(cursor, next + 1)
+        segment = String(next)
+      }
+      if (i === segments.length - 1) {
+        cursor[segment] = value
+        return
+      }
+      const child = cursor[segment]
+      if (typeof child !== "object") cursor[segment] = {}
+      cursor = cursor[segment] as Record<string, Nested>
+    })
+  }
+  return root
+}
+
+const NumberString = Schema.Union([Schema.Number, Schema.FiniteFromString])
+
+/** An entity as a webhook carries it: well-known numeric fields decoded, everything else as sent. */
+export const WebhookEntity = Schema.StructWithRest(
+  Schema.Struct({
+    id: Schema.optionalKey(NumberString),
+    name: Schema.optionalKey(Schema.String),
+    status_id: Schema.optionalKey(NumberString),
+    old_status_id: Schema.optionalKey(NumberString),
+    pipeline_id: Schema.optionalKey(NumberString),
+    old_pipeline_id: Schema.optionalKey(NumberString),
+    price: Schema.optionalKey(NumberString),
+    responsible_user_id: Schema.optionalKey(NumberString),
+    created_user_id: Schema.optionalKey(NumberString),
+    modified_user_id: Schema.optionalKey(NumberString),
+    account_id: Schema.optionalKey(NumberString),
+    element_id: Schema.optionalKey(NumberString),
+    element_type: Schema.optionalKey(NumberString),
+    date_create: Schema.optionalKey(NumberString),
+    last_modified: Schema.optionalKey(NumberString),
+    created_at: Schema.optionalKey(NumberString),
+    updated_at: Schema.optionalKey(NumberString)
+  }),
+  [Schema.Record(Schema.String, Schema.Unknown)]
+)
+export type WebhookEntity = typeof WebhookEntity.Type
+
+/** The sending account. */
+export const WebhookAccount = Schema.StructWithRest(
+  Schema.Struct({
+    id: Schema.optionalKey(NumberString),
+    subdomain: Schema.optionalKey(Schema.String)
+  }),
+  [Schema.Record(Schema.String, Schema.Unknown)]
+)
+export type WebhookAccount = typeof WebhookAccount.Type
+
+/** One change: `leads` × `status`, with the entity's fields. */
+export interface WebhookEvent {
+  /** `leads`, `contacts`, `companies`, `customers`, `task`, `catalogs`, `talk`, `unsorted`, … */
+  readonly entity: string
+  /** `add`, `update`, `delete`, `restore`, `status`, `responsible`, `note`, … */
+  readonly action: string
+  readonly data: WebhookEntity
+}
+
+/** A parsed delivery. */
+export interface Webhook {
+  readonly account: WebhookAccount
+  readonly events: ReadonlyArray<WebhookEvent>
+  /** The bracket-parsed body, for fields this module does not type. */
+  readonly raw: Record<string, Nested>
+}
+
+const decodeEntity = Schema.decodeUnknownEffect(WebhookEntity)
+const decodeAccount = Schema.decodeUnknownEffect(WebhookAccount)
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/**
+ * Parses a delivery. With `subdomain` or `accountId`, a delivery from any other account fails with
+ * `InvalidWebhook` (reason `account`).
+ */
+export const parse = (
+  body: string | URLSearchParams,
+  expect: { readonly subdomain?: string | undefined; readonly accountId?: number | undefined } = {}
+): Effect.Effect<Webhook, InvalidWebhook> =>
+  Effect.gen(function*() {
+    const raw = parseForm(body)
+    const malformed = (message: string) => new InvalidWebhook({ reason: "malformed", message })
+    const account = yield* decodeAccount(raw.account ?? {}).pipe(
+      Effect.mapError((error) => malformed(`account: ${formatter(error.issue).issues[0]?.message ?? error.message}`))
+    )
+    if (
+      (expect.subdomain !== undefined && account.subdomain !== expect.subdomain) ||
+      (expect.accountId !== undefined && account.id !== expect.accountId)
+    ) {
+      return yield* new InvalidWebhook({
+        reason: "account",
+        message: `The webhook came from account ${account.subdomain ?? account.id ?? "unknown"}`
+      })
+    }
+    const events: Array<WebhookEvent> = []
+    for (const [entity, actions] of Object.entries(raw)) {
+      if (entity === "account" || typeof actions !== "object") continue
+      for (const [action, items] of Object.entries(actions)) {
+        if (typeof items !== "object") continue
+        for (const [index, item] of Object.entries(items)) {
+          const data = yield* decodeEntity(item).pipe(
+            Effect.mapError((error) =>
+              malformed(`${entity}[${action}][${index}]: ${formatter(error.issue).issues[0]?.message ?? error.message}`)
+            )
+          )
+          events.push({ entity, action, data })
+        }
+      }
+    }
+    if (events.length === 0) return yield* malformed("The body holds no entity changes")
+    return { account, events, raw }
+  })
