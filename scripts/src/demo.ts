@@ -5,11 +5,23 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
+import * as AmoCRMDemo from "./demo/amocrm.ts"
 import * as HelpScoutDemo from "./demo/helpscout.ts"
+import * as KommoDemo from "./demo/kommo.ts"
 import { Report } from "./demo/report.ts"
+import * as SendbeeDemo from "./demo/sendbee.ts"
+import * as ZendeskChatDemo from "./demo/zendesk-chat.ts"
 
-const demos = [
-  { vendor: "helpscout", title: "Help Scout", run: HelpScoutDemo.run }
+const demos: ReadonlyArray<{
+  readonly vendor: string
+  readonly title: string
+  readonly run: Effect.Effect<void, unknown, Report>
+}> = [
+  { vendor: "helpscout", title: "Help Scout", run: HelpScoutDemo.run },
+  { vendor: "amocrm", title: "amoCRM", run: AmoCRMDemo.run },
+  { vendor: "kommo", title: "Kommo (API v2)", run: KommoDemo.run },
+  { vendor: "sendbee", title: "Sendbee", run: SendbeeDemo.run },
+  { vendor: "zendesk-chat", title: "Zendesk Chat", run: ZendeskChatDemo.run }
 ]
 
 const main = Effect.gen(function*() {

@@ -4,13 +4,37 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, type Scope } from "effect"
-import type { Mock } from "@vendor-sdk/mock"
+import * as AmoCRMMock from "@vendor-sdk/amocrm/mock"
 import * as HelpScoutMock from "@vendor-sdk/helpscout/mock"
+import * as KommoMock from "@vendor-sdk/kommo/mock"
+import * as SendbeeMock from "@vendor-sdk/sendbee/mock"
+import * as ZendeskChatMock from "@vendor-sdk/zendesk-chat/mock"
 
-const vendors: Record<string, { readonly start: (port: number | undefined) => Effect.Effect<Mock.Mock, never, Scope.Scope>; readonly hint: string }> = {
+interface Entry {
+  readonly start: (port: number | undefined) => Effect.Effect<{ readonly url: string }, never, Scope.Scope>
+  readonly hint: string
+}
+
+const vendors: Record<string, Entry> = {
   helpscout: {
     start: (port) => HelpScoutMock.make({ port }),
-    hint: `OAuth client credentials: ${HelpScoutMock.demoClient.id} / ${HelpScoutMock.demoClient.secret} at /v2/oauth2/token`
+    hint: `OAuth client credentials ${HelpScoutMock.demoClient.id} / ${HelpScoutMock.demoClient.secret} at /v2/oauth2/token`
+  },
+  amocrm: {
+    start: (port) => AmoCRMMock.make({ port }),
+    hint: `long-lived token ${AmoCRMMock.staticToken}; OAuth client ${AmoCRMMock.demoClient.id} / ${AmoCRMMock.demoClient.secret} at /oauth2/access_token`
+  },
+  kommo: {
+    start: (port) => KommoMock.make({ port }),
+    hint: `API v2; API-key login ${KommoMock.demoUser.login} / ${KommoMock.demoUser.apiKey} at /private/api/auth.php?type=json`
+  },
+  sendbee: {
+    start: (port) => SendbeeMock.make({ port }),
+    hint: `X-Api-Key ${SendbeeMock.demoCredentials.apiKey}, X-Auth-Token signed with ${SendbeeMock.demoCredentials.apiSecret}`
+  },
+  "zendesk-chat": {
+    start: (port) => ZendeskChatMock.make({ port }),
+    hint: `access token ${ZendeskChatMock.demoToken}; startAgentSession at /graphql/request, then the WebSocket it returns`
   }
 }
 
