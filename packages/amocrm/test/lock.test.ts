@@ -7,7 +7,7 @@ import { NodeRedis } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { AmoCRM } from "@vendor-sdk/amocrm"
-import { redisServer } from "./redis.ts"
+import { RedisServer } from "@vendor-sdk/mock"
 import { setup } from "./support.ts"
 
 const twoUpdates = (update: (name: string) => Effect.Effect<unknown, unknown, any>) =>
@@ -84,7 +84,7 @@ describe("entity update lock", () => {
 
   it.live("serialises updates across processes through Redis", () =>
     Effect.gen(function*() {
-      const url = yield* redisServer
+      const url = yield* RedisServer.redisServer
       const { layer, mock } = yield* setup({ updateLatency: "100 millis" })
       const [lead] = yield* AmoCRM.Batch.createLeads([{ name: "Deal" }]).pipe(Effect.provide(layer))
       // Two "processes": each its own client, Redis connection and lock instance.

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export * as Mock from "./Mock.ts"
+export * as RedisServer from "./RedisServer.ts"
 export * as Server from "./Server.ts"
 export * as State from "./State.ts"
 export * as Wire from "./Wire.ts"

@@ -1,9 +1,11 @@
 /**
  * A real redis-server for tests: started on a free loopback port for the lifetime of the scope and
  * stopped (by its own pid) when the scope closes. Needs `redis-server` on the PATH
- * (`apt-get install -y redis-server`). Reusable by any package's tests.
+ * (`apt-get install -y redis-server`; CI installs it).
+ *
+ * @since 0.1.0
  */
-import { Effect, Schedule, Schema } from "effect"
+import { Clock, Effect, Schedule, Schema } from "effect"
 import { spawn } from "node:child_process"
 import * as Net from "node:net"
 
@@ -36,7 +38,10 @@ const ping = (port: number) =>
     })
   })
 
-/** Starts redis-server and waits until it answers PING; yields its `redis://` URL. */
+/**
+ * Starts redis-server and waits until it answers PING; yields its `redis://` URL. It waits by the
+ * live clock, so it works inside tests on a `TestClock` too.
+ */
 export const redisServer = Effect.gen(function*() {
   const port = yield* freePort
   const child = yield* Effect.acquireRelease(
@@ -66,7 +71,9 @@ export const redisServer = Effect.gen(function*() {
   }
   // Readiness, not timing: poll PING until the server answers, for at most 10 seconds.
   yield* Effect.andThen(exited, ping(port)).pipe(
-    Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo({ times: 500 })))
+    Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo({ times: 500 }))),
+    // Real time passes while redis-server starts, whatever Clock the test runs on.
+    Effect.provideService(Clock.Clock, Clock.Clock.defaultValue())
   )
   return `redis://127.0.0.1:${port}`
 })
