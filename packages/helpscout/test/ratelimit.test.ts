@@ -41,6 +41,22 @@ describe("rate limit", () => {
       expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(1000)
     }).pipe(Effect.scoped))
 
+  it.effect("does not count the wait for budget against the attempt timeout", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({
+        retry: HelpScout.Retry.layer({ times: 0, attemptTimeout: "2 seconds" }),
+        clientRateLimit: HelpScout.RateLimit.layer({ limit: 1, window: "10 seconds" })
+      })
+      const fiber = yield* HelpScout.Mailboxes.use((m) =>
+        Effect.andThen(m.getMailbox({ mailboxId: 1 }), m.getMailbox({ mailboxId: 2 }))
+      ).pipe(Effect.provide(layer), Effect.forkChild)
+      yield* Testing.advanceUntil(Effect.map(mock.requests, (r) => r.length >= 2), { step: "200 millis" })
+      // The second call waited 10 s for budget, five times its attempt timeout, and still succeeded.
+      expect((yield* Fiber.join(fiber)).name).toBe("Billing")
+      const [first, second] = (yield* mock.requests).map((r) => r.receivedAt)
+      expect(second! - first!).toBeGreaterThanOrEqual(10_000)
+    }).pipe(Effect.scoped))
+
   it.effect("uses Help Scout's documented default without any layer", () =>
     Effect.gen(function*() {
       const policy = yield* HelpScout.RateLimit

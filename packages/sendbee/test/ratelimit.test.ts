@@ -57,8 +57,7 @@ describe("rate limit", () => {
   it.effect("with Sendbee's default client-side limit, a burst of 61 waits for the next window instead of being refused", () =>
     Effect.gen(function*() {
       const { layer, mock } = yield* setup({
-        // Core counts the wait for the budget into the attempt timeout (60 s by default), which a
-        // 60-per-minute budget can exhaust; see the package README.
+        // Long attempt timeouts: the clock jumps 60 s while the first responses may still be read.
         retry: Sendbee.Retry.layer({ times: 0, attemptTimeout: "5 minutes" }),
         clientRateLimit: Sendbee.RateLimit.layer()
       })

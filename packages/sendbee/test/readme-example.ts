@@ -37,7 +37,7 @@ const SendbeeAuth = Layer.unwrap(
 const SendbeeLive = Sendbee.layer.pipe(
   Layer.provide(SendbeeAuth),
   Layer.provide(Sendbee.RateLimit.layer({ limit: 50 })),
-  Layer.provide(Sendbee.Retry.layer({ times: 3, attemptTimeout: "2 minutes" })),
+  Layer.provide(Sendbee.Retry.layer({ times: 3 })),
   Layer.provide(NodeHttpClient.layerUndici)
 )
 
