@@ -14,6 +14,7 @@
 import { isIdentifier, pascalCase, propertyKey, reserved } from "../ir/names.ts"
 import type * as IR from "../ir/types.ts"
 import { jsDoc } from "./docs.ts"
+import { literal } from "./literal.ts"
 import { createProject, emitFile, type Files } from "./project.ts"
 
 /** Where a package's generated files go. */
@@ -25,15 +26,6 @@ export interface GraphQLPackageTarget {
 
 const js = (value: unknown): string => JSON.stringify(value)
 
-/** A JavaScript literal: JSON with bare keys where they are identifiers. */
-const literal = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
-    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${propertyKey(k)}: ${literal(v)}`).join(", ")} }`
-  }
-  return JSON.stringify(value)
-}
 
 const importLine = (module: string, names: Iterable<string>, typeOnly = false): string => {
   const sorted = [...new Set(names)].sort()

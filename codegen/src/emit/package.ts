@@ -7,6 +7,7 @@ import { propertyKey } from "../ir/names.ts"
 import type * as IR from "../ir/types.ts"
 import { jsDoc } from "./docs.ts"
 import { type OperationNames, packageNames, type PackageNames } from "./naming.ts"
+import { literal } from "./literal.ts"
 import { createProject, emitFile, type Files } from "./project.ts"
 import { references, schemaExpression, structFields, type SchemaContext } from "./schema.ts"
 
@@ -58,15 +59,6 @@ const docText = (doc: IR.DocIR & { readonly summary?: string | undefined }, extr
 
 const js = (value: unknown): string => JSON.stringify(value)
 
-/** A JavaScript literal: like JSON, but with bare keys where they are identifiers. */
-const literal = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
-    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, v]) => `${propertyKey(k)}: ${literal(v)}`).join(", ")} }`
-  }
-  return JSON.stringify(value)
-}
 
 // -----------------------------------------------------------------------------
 // Reference cycles

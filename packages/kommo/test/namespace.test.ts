@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Kommo, operations } from "@vendor-sdk/kommo"
 import * as Generated from "../src/generated/index.ts"
-import * as Reference from "../../amocrm/test/reference.ts"
+import { Reference } from "@vendor-sdk/mock"
 
 type Registry = Record<string, { method: string; path: string; server?: { url: string }; pagination?: unknown }>
 

@@ -5,6 +5,7 @@
  */
 export * as Mock from "./Mock.ts"
 export * as RedisServer from "./RedisServer.ts"
+export * as Reference from "./Reference.ts"
 export * as Server from "./Server.ts"
 export * as State from "./State.ts"
 export * as Wire from "./Wire.ts"

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { operations, Sendbee } from "@vendor-sdk/sendbee"
 import * as Generated from "../src/generated/index.ts"
-import * as Reference from "./reference.ts"
+import { Reference } from "@vendor-sdk/mock"
 
 describe("public namespace", () => {
   it("re-exports every generated name unchanged: hand-written parts shadow nothing", () => {

@@ -1,6 +1,8 @@
 /**
- * The vendor reference's operation tables (shared/vendor-reference/<vendor>.operations.tsv, beside
- * the repository), the contract every spec must cover. Reusable by the Kommo tests.
+ * The vendor reference's operation tables (`shared/vendor-reference/<vendor>.operations.tsv`, beside
+ * the repository): the contract every spec must cover. Tests check the registries against them.
+ *
+ * @since 0.1.0
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
