@@ -6,6 +6,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Tracer } from "effect"
+import * as Net from "node:net"
 import { AmoCRM } from "@vendor-sdk/amocrm"
 import * as AmoCRMMock from "@vendor-sdk/amocrm/mock"
 import { HelpScout } from "@vendor-sdk/helpscout"
@@ -77,5 +78,34 @@ describe("several vendors in one program", () => {
       // The HTTP client's own spans sit beneath ours.
       const http = spans.filter((s) => s.kind === "client" && !s.name.includes("."))
       expect(http.length).toBeGreaterThanOrEqual(4)
+    }).pipe(Effect.scoped))
+
+  it.live("traces a call that got no response with its retry count, and with no status", () =>
+    Effect.gen(function*() {
+      // A port that was free a moment ago: connections to it are refused.
+      const port = yield* Effect.promise(() =>
+        new Promise<number>((resolve) => {
+          const server = Net.createServer().listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as Net.AddressInfo
+            server.close(() => resolve(port))
+          })
+        })
+      )
+      const live = HelpScout.layer.pipe(
+        Layer.provide(HelpScout.Auth.bearer("hs-token")),
+        Layer.provide(HelpScout.Retry.layer({ times: 2, base: "10 millis", jitter: false })),
+        Layer.provide(HelpScout.Endpoint.layer({ baseUrl: `http://127.0.0.1:${port}/v2` })),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+      const { spans, tracer } = recordingTracer()
+      const error = yield* HelpScout.Mailboxes.use((m) => m.getMailbox({ mailboxId: 1 })).pipe(
+        Effect.provide(live),
+        Effect.withTracer(tracer),
+        Effect.flip
+      )
+      expect(error._tag).toBe("TransportError")
+      const span = spans.find((s) => s.name === "helpscout.getMailbox")!
+      expect(span.attributes.get("retry.count")).toBe(2)
+      expect(span.attributes.has("http.response.status_code")).toBe(false)
     }).pipe(Effect.scoped))
 })

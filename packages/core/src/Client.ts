@@ -3,8 +3,8 @@
  *
  * One call, top to bottom:
  * 1. `Operation.buildRequest` encodes the params (or fails with `InvalidRequest`; nothing is sent);
- * 2. the authenticator adds credentials;
- * 3. the rate limiter waits for the account's budget;
+ * 2. the rate limiter waits for the account's budget;
+ * 3. the authenticator adds credentials, so they are fresh when the request leaves;
  * 4. the request is sent and its body read; a 401 renews the credentials and resends once;
  * 5. the retry policy retries what is safe to retry, honouring `Retry-After`;
  * 6. `Operation.decodeResponse` decodes the result or maps the failure to a typed error.
@@ -13,9 +13,8 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Stream } from "effect"
+import { Clock, Duration, Effect, Stream } from "effect"
 import { Headers, HttpClient, HttpClientError, HttpClientRequest, type HttpClientResponse } from "effect/http"
-import type { RateLimiter } from "effect/persistence"
 import type * as Auth from "./Auth.ts"
 import * as Errors from "./Errors.ts"
 import * as JsonPath from "./internal/path.ts"
@@ -104,9 +103,11 @@ export interface Options {
   readonly endpoint: Endpoint
 }
 
+/** One answered request: the request as built, the request as sent (signed), and the whole body. */
 interface Exchange extends Operation.RawResponse {
   readonly headers: Headers.Headers
   readonly request: HttpClientRequest.HttpClientRequest
+  readonly signed: HttpClientRequest.HttpClientRequest
 }
 
 const lowerCaseKeys = (headers: Readonly<Record<string, string>>) =>
@@ -125,33 +126,25 @@ const logBody = (body: unknown): string | undefined => {
 export const make = Effect.fnUntraced(function*(options: Options) {
   const { auth, endpoint, retry, vendor } = options
   const timeout = Duration.fromInputUnsafe(retry.attemptTimeout)
-  // The attempt timeout covers the exchange with the vendor, not the wait for rate-limit budget:
-  // it applies beneath the limiter.
+  const timedOut = (request: HttpClientRequest.HttpClientRequest) =>
+    new HttpClientError.HttpClientError({
+      reason: new HttpClientError.TransportError({ request, description: `No response within ${Duration.format(timeout)}` })
+    })
   const http = (yield* HttpClient.HttpClient).pipe(
     HttpClient.transform((response, request) =>
-      Effect.timeoutOrElse(response, {
-        duration: timeout,
-        orElse: () =>
-          Effect.fail(
-            new HttpClientError.HttpClientError({
-              reason: new HttpClientError.TransportError({
-                request,
-                description: `No response within ${Duration.format(timeout)}`
-              })
-            })
-          )
-      })
+      Effect.timeoutOrElse(response, { duration: timeout, orElse: () => Effect.fail(timedOut(request)) })
     )
   )
-  const limiter: RateLimiter.RateLimiter | undefined = options.rateLimit === undefined
-    ? undefined
-    : yield* RateLimit.limiterFor(options.rateLimit)
-  const sendHttp: (
-    request: HttpClientRequest.HttpClientRequest
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | RateLimiter.RateLimiterError> =
-    options.rateLimit === undefined || limiter === undefined
-      ? http.execute
-      : RateLimit.apply(http, vendor, options.rateLimit, limiter).execute
+  // Credentials are added once the limiter has admitted the request, so a signature's timestamp or
+  // an access token is never older than the wait for budget; the attempt timeout, beneath both,
+  // covers the exchange with the vendor only.
+  const signing = HttpClient.makeWith<never, never, HttpClientError.HttpClientError | Auth.CredentialsUnavailable, never>(
+    (request) => Effect.flatMap(Effect.flatMap(request, auth.authenticate), http.execute),
+    Effect.succeed
+  )
+  const sendHttp = options.rateLimit === undefined
+    ? signing.execute
+    : RateLimit.apply(signing, vendor, options.rateLimit, yield* RateLimit.limiterFor(options.rateLimit)).execute
   const redacted = [...(yield* Headers.CurrentRedactedNames), ...vendor.secretHeaders.map((name) => name.toLowerCase())]
   const build = buildOptions(endpoint)
   const schedule = Retry.schedule(retry)
@@ -159,11 +152,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const withDefaults = (request: HttpClientRequest.HttpClientRequest) =>
     HttpClientRequest.setHeaders(request, { ...defaultHeaders, ...request.headers })
 
-  const authenticationError = (operationId: string) => (error: Auth.CredentialsUnavailable) =>
+  const authenticationError = (operationId: string, error: Auth.CredentialsUnavailable) =>
     new Errors.AuthenticationError({
       vendor: vendor.name,
       operationId,
-      status: error.status ?? 401,
+      status: error.status ?? 0,
       message: error.message,
       body: error.body
     })
@@ -177,10 +170,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       cause: failure.cause
     })
 
-  const readResponse = (
-    request: HttpClientRequest.HttpClientRequest,
-    response: HttpClientResponse.HttpClientResponse
-  ) =>
+  const readResponse = (request: HttpClientRequest.HttpClientRequest, response: HttpClientResponse.HttpClientResponse) =>
     Effect.map(
       Effect.timeoutOrElse(response.text, {
         duration: timeout,
@@ -193,64 +183,71 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         status: response.status,
         headers: response.headers,
         body: Operation.parseBody(text, response.headers["content-type"]),
-        request
+        request,
+        signed: response.request
       })
     )
 
-  /** One HTTP exchange: send, read the whole body. */
-  const exchange = (request: HttpClientRequest.HttpClientRequest) =>
+  /** One HTTP exchange: wait for budget, sign, send, read the whole body. */
+  const exchange = (operationId: string, request: HttpClientRequest.HttpClientRequest) =>
     sendHttp(request).pipe(
       Effect.flatMap((response) => readResponse(request, response)),
-      Effect.mapError((error) =>
-        error instanceof Retry.TransportFailure ? error : new Retry.TransportFailure({
-          cause: error,
-          reachedServer: Retry.reachedServer(error)
-        })
-      )
+      Effect.catchTags({
+        CredentialsUnavailable: (error) => Effect.fail(authenticationError(operationId, error)),
+        // The budget could not be read (its store is down): nothing was sent.
+        RateLimiterError: (error) => Effect.fail(new Retry.TransportFailure({ cause: error, reachedServer: false })),
+        HttpClientError: (error) =>
+          Effect.fail(new Retry.TransportFailure({ cause: error, reachedServer: Retry.reachedServer(error) }))
+      })
     )
 
   /** Authenticated exchange, renewing credentials once after a 401. */
   const authenticated = (operationId: string, request: HttpClientRequest.HttpClientRequest, renewed: { done: boolean }) =>
     Effect.gen(function*() {
-      const toAuthError = authenticationError(operationId)
-      const signed = yield* Effect.mapError(auth.authenticate(request), toAuthError)
-      const first = yield* exchange(signed)
+      const first = yield* exchange(operationId, request)
       if (first.status !== 401 || renewed.done) return first
       renewed.done = true
-      if (!(yield* Effect.mapError(auth.renew(signed), toAuthError))) return first
-      const resigned = yield* Effect.mapError(auth.authenticate(request), toAuthError)
-      return yield* exchange(resigned)
+      const renew = yield* auth.renew(first.signed).pipe(
+        Effect.mapError((error) => authenticationError(operationId, error))
+      )
+      return renew ? yield* exchange(operationId, request) : first
     })
 
   /** The exchange under the retry policy; the last response is returned even when it failed. */
-  const withRetry = (op: Operation.Any, request: HttpClientRequest.HttpClientRequest) =>
-    Effect.gen(function*() {
-      const renewed = { done: false }
-      let attempts = 0
-      const attempt = Effect.suspend(() => {
-        attempts++
-        return authenticated(op.operationId, request, renewed)
-      }).pipe(
-        Effect.flatMap((response) =>
-          Retry.isRetryableStatus(op, response.status)
-            ? Effect.flatMap(Effect.clockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe())), (now) =>
-              Effect.fail(
-                new Retry.RetryableResponse({
-                  response,
-                  retryAfter: Vendor.retryAfter(vendor, response.headers, now)
-                })
-              ))
-            : Effect.succeed(response)
+  const withRetry = (op: Operation.Any, request: HttpClientRequest.HttpClientRequest) => {
+    const renewed = { done: false }
+    let attempts = 0
+    let status: number | undefined
+    const attempt = Effect.suspend(() => {
+      attempts++
+      return authenticated(op.operationId, request, renewed)
+    }).pipe(
+      Effect.tap((response) => Effect.sync(() => status = response.status)),
+      Effect.flatMap((response) =>
+        Retry.isRetryableStatus(op, response.status)
+          ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.fail(
+              new Retry.RetryableResponse({ response, retryAfter: Vendor.retryAfter(vendor, response.headers, now) })
+            ))
+          : Effect.succeed(response)
+      )
+    )
+    return attempt.pipe(
+      Effect.retry({ schedule, while: (failure) => Retry.isRetryable(retry, op, failure) }),
+      Effect.catchTags({
+        RetryableResponse: (failure) => Effect.succeed(failure.response as Exchange),
+        TransportFailure: (failure) => Effect.fail(transportError(op.operationId, failure))
+      }),
+      Effect.ensuring(
+        Effect.suspend(() =>
+          Effect.annotateCurrentSpan({
+            "retry.count": Math.max(attempts - 1, 0),
+            ...(status === undefined ? {} : { "http.response.status_code": status })
+          })
         )
       )
-      const response = yield* attempt.pipe(
-        Effect.retry({ schedule, while: (failure) => Retry.isRetryable(retry, op, failure) }),
-        Effect.catchTag("RetryableResponse", (failure) => Effect.succeed(failure.response as Exchange)),
-        Effect.catchTag("TransportFailure", (failure) => Effect.fail(transportError(op.operationId, failure)))
-      )
-      yield* Effect.annotateCurrentSpan({ "http.response.status_code": response.status, "retry.count": attempts - 1 })
-      return response
-    })
+    )
+  }
 
   const traced = <A, E>(op: Operation.Any, effect: Effect.Effect<A, E>) =>
     effect.pipe(
@@ -262,11 +259,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       })
     )
 
+  // Headers are redacted here, not when a logger formats them later outside this fiber's context.
   const logExchange = (response: Exchange) =>
-    Effect.logDebug(`${response.request.method} ${response.request.url} -> ${response.status}`).pipe(
+    Effect.logDebug(`${response.signed.method} ${response.signed.url} -> ${response.status}`).pipe(
       Effect.annotateLogs({
-        requestHeaders: response.request.headers,
-        responseHeaders: response.headers,
+        requestHeaders: Headers.redact(response.signed.headers, redacted),
+        responseHeaders: Headers.redact(response.headers, redacted),
         responseBody: logBody(response.body)
       })
     )
@@ -323,7 +321,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         parameters: [],
         responses: []
       })
-      return traced(op, withRetry(op, withDefaults(request)))
+      return traced(
+        op,
+        Effect.map(withRetry(op, withDefaults(request)), ({ body, headers, status }) => ({ status, headers, body }))
+      )
     }
   } satisfies Client as Client
 })

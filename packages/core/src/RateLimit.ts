@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Duration, Effect } from "effect"
-import { HttpClient, type HttpClientError, type HttpClientRequest } from "effect/http"
+import { HttpClient, type HttpClientRequest } from "effect/http"
 import { RateLimiter, type Redis } from "effect/persistence"
 import type * as Vendor from "./Vendor.ts"
 
@@ -82,12 +82,12 @@ const wholeMillisecondDelays = (limiter: RateLimiter.RateLimiter): RateLimiter.R
  * to the retry policy, which owns retrying. A failing limiter store fails with `RateLimiterError`
  * before anything is sent.
  */
-export const apply = (
-  client: HttpClient.HttpClient,
+export const apply = <E>(
+  client: HttpClient.HttpClient.With<E>,
   vendor: Vendor.Vendor,
   policy: Policy,
   limiter: RateLimiter.RateLimiter
-): HttpClient.HttpClient.With<HttpClientError.HttpClientError | RateLimiter.RateLimiterError> =>
+): HttpClient.HttpClient.With<E | RateLimiter.RateLimiterError> =>
   client.pipe(
     HttpClient.withRateLimiter({
       limiter: wholeMillisecondDelays(limiter),

@@ -7,7 +7,8 @@
  * - POST and PATCH on a transport failure only when the request provably never reached the server
  *   (connection refused, host not found), so nothing is ever created twice.
  *
- * Errors a vendor declares fatal (amoCRM's `AccountBlocked`) are never retried.
+ * Errors a vendor declares fatal (amoCRM's `AccountBlocked`) are never retried, and neither are
+ * credentials that could not be obtained.
  *
  * @since 0.1.0
  */
@@ -21,9 +22,9 @@ export interface Policy {
   readonly times: number
   /** The first backoff delay; each further one doubles. */
   readonly base: Duration.Input
-  /** The longest backoff delay. */
+  /** The longest backoff delay; only a `Retry-After` can ask for longer. */
   readonly cap: Duration.Input
-  /** Spread each delay over 80–120% so clients do not retry in lockstep. */
+  /** Spread each delay over 80–120% (never above `cap`) so clients do not retry in lockstep. */
   readonly jitter: boolean
   /** A `Retry-After` longer than this is not waited for: the call fails with `RateLimited` instead. */
   readonly maxRetryAfter: Duration.Input
@@ -97,7 +98,7 @@ const isFatal = (vendor: Vendor.Vendor, status: number) => {
 }
 
 /** Whether a failed attempt is worth retrying for this operation under this policy. */
-export const isRetryable = (policy: Policy, op: Operation.Any, failure: { readonly _tag: string }): boolean => {
+export const isRetryable = (policy: Policy, op: Operation.Any, failure: unknown): boolean => {
   if (failure instanceof RetryableResponse) {
     return failure.retryAfter === undefined ||
       Duration.isLessThanOrEqualTo(failure.retryAfter, Duration.fromInputUnsafe(policy.maxRetryAfter))
@@ -106,16 +107,19 @@ export const isRetryable = (policy: Policy, op: Operation.Any, failure: { readon
 }
 
 /**
- * The backoff schedule of a policy: exponential from `base`, capped at `cap`, jittered, at most
- * `times` retries. A `Retry-After` raises the next delay to what the vendor asked for.
+ * The backoff schedule of a policy: exponential from `base`, jittered, never above `cap`, at most
+ * `times` retries. A `Retry-After` raises the next delay to what the vendor asked for. It reads
+ * its input only to find a {@link RetryableResponse}, so it accepts any failure.
  */
-export const schedule = (policy: Policy): Schedule.Schedule<Duration.Duration, { readonly _tag: string }> => {
-  const cap = Duration.fromInputUnsafe(policy.cap)
+export const schedule = (policy: Policy): Schedule.Schedule<Duration.Duration, unknown> => {
+  // Jitter scales by up to 120%, so the delay it scales stops at cap / 1.2: capped delays still
+  // spread (over 67–100% of cap) instead of all clients waiting exactly `cap`.
+  const ceiling = Duration.millis(Duration.toMillis(Duration.fromInputUnsafe(policy.cap)) / (policy.jitter ? 1.2 : 1))
   const backoff = Schedule.exponential(policy.base).pipe(
-    Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, cap)))
+    Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, ceiling)))
   )
   return (policy.jitter ? Schedule.jittered(backoff) : backoff).pipe(
-    Schedule.setInputType<{ readonly _tag: string }>(),
+    Schedule.setInputType<unknown>(),
     Schedule.modifyDelay(({ duration, input }) =>
       Effect.succeed(
         input instanceof RetryableResponse && input.retryAfter !== undefined
