@@ -4,17 +4,17 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Redacted } from "effect"
+import { Effect, Redacted, Schema } from "effect"
 import { HttpClientRequest } from "effect/http"
 
 /** Credentials could not be obtained or renewed. Core reports it as `AuthenticationError`. */
-export class CredentialsUnavailable extends Data.TaggedError("CredentialsUnavailable")<{
-  readonly message: string
+export class CredentialsUnavailable extends Schema.TaggedError<CredentialsUnavailable>()("CredentialsUnavailable", {
+  message: Schema.String,
   /** The status of the token endpoint's answer, when there was one. */
-  readonly status?: number | undefined
-  readonly body?: unknown
-  readonly cause?: unknown
-}> {}
+  status: Schema.optional(Schema.Number),
+  body: Schema.optional(Schema.Unknown),
+  cause: Schema.optional(Schema.Defect())
+}) {}
 
 /** Adds credentials to requests and renews them after a 401. */
 export interface Authenticator {

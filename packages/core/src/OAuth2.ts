@@ -14,6 +14,7 @@ import { HttpClient, HttpClientRequest } from "effect/http"
 import * as Auth from "./Auth.ts"
 import * as Client from "./Client.ts"
 import * as JsonPath from "./internal/path.ts"
+import * as Operation from "./Operation.ts"
 import { makeMemory, type TokenSet, TokenStore } from "./TokenStore.ts"
 import type * as Vendor from "./Vendor.ts"
 
@@ -72,7 +73,7 @@ export const requestToken = Effect.fnUntraced(function*(
   const text = yield* response.text.pipe(
     Effect.mapError((cause) => new Auth.CredentialsUnavailable({ message: "Token response unreadable", cause }))
   )
-  const body = parseJson(text)
+  const body = Operation.parseBody(text, response.headers["content-type"])
   if (response.status < 200 || response.status >= 300) {
     return yield* new Auth.CredentialsUnavailable({
       message: `Token request refused (HTTP ${response.status}): ${
@@ -92,18 +93,10 @@ export const requestToken = Effect.fnUntraced(function*(
   return toTokenSet(token, now)
 })
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
-
 const toTokenSet = (token: typeof TokenResponse.Type, now: number): TokenSet => ({
   accessToken: Redacted.make(token.access_token),
   ...(token.refresh_token === undefined ? {} : { refreshToken: Redacted.make(token.refresh_token) }),
-  ...(token.expires_in === undefined ? {} : { expiresAt: now + token.expires_in * 1000 }),
+  ...(token.expires_in === undefined ? {} : { expiresAt: now + token.expires_in * 1000, issuedAt: now }),
   ...(token.token_type === undefined ? {} : { tokenType: token.token_type }),
   ...(token.scope === undefined ? {} : { scope: token.scope })
 })
@@ -130,22 +123,32 @@ export const managed = <R>(options: ManagedOptions & {
     let cached: TokenSet | undefined
     // A token that was fetched but could not be stored yet; it is stored before it is used.
     let unsaved = false
-    const rejected = new Set<string>()
+    // The access token the vendor last answered 401 to; a newer one is not affected.
+    let rejected: string | undefined
+    // A token that lives shorter than twice the skew is renewed at half its lifetime instead of
+    // on every request.
+    const margin = (tokens: TokenSet) =>
+      tokens.issuedAt === undefined || tokens.expiresAt === undefined
+        ? skew
+        : Math.min(skew, (tokens.expiresAt - tokens.issuedAt) / 2)
     const usable = (tokens: TokenSet | undefined, now: number): tokens is TokenSet =>
-      tokens !== undefined && !rejected.has(Redacted.value(tokens.accessToken)) &&
-      (tokens.expiresAt === undefined || tokens.expiresAt - skew > now)
+      tokens !== undefined && Redacted.value(tokens.accessToken) !== rejected &&
+      (tokens.expiresAt === undefined || tokens.expiresAt - margin(tokens) > now)
 
-    const save = (tokens: TokenSet) =>
+    // Stored, then announced: a hook never sees tokens the store does not hold, and a save that
+    // failed and is retried later still runs the hook.
+    const persist = (tokens: TokenSet) =>
       store.set(options.key, tokens).pipe(
         Effect.mapError(storeError(`Cannot store renewed tokens for ${options.key}; they were not used`)),
-        Effect.tap(() => Effect.sync(() => unsaved = false))
+        Effect.tap(() => Effect.sync(() => unsaved = false)),
+        Effect.andThen(options.onTokenRefreshed === undefined ? Effect.void : options.onTokenRefreshed(tokens))
       )
 
     const renewLocked = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       if (usable(cached, now) && !unsaved) return cached
       if (unsaved && cached !== undefined) {
-        yield* save(cached)
+        yield* persist(cached)
         return cached
       }
       // Another process may have renewed already: its tokens are in the store.
@@ -162,8 +165,7 @@ export const managed = <R>(options: ManagedOptions & {
         : { ...next, refreshToken: current.value.refreshToken }
       cached = merged
       unsaved = true
-      yield* save(merged)
-      if (options.onTokenRefreshed !== undefined) yield* options.onTokenRefreshed(merged)
+      yield* persist(merged)
       return merged
     })
 
@@ -182,7 +184,7 @@ export const managed = <R>(options: ManagedOptions & {
           yield* lock.withPermit(Effect.sync(() => {
             // Only the token this request carried is discarded; a newer one stays.
             const sent = header.replace(/^Bearer\s+/i, "")
-            if (cached !== undefined && Redacted.value(cached.accessToken) === sent) rejected.add(sent)
+            if (cached !== undefined && Redacted.value(cached.accessToken) === sent) rejected = sent
           }))
           yield* token
           return true
@@ -227,29 +229,31 @@ export const refreshToken = (options: ManagedOptions & {
 
 /**
  * Authorization-code grant: exchanges `code` on first use, then refreshes with the refresh token it
- * returned. A code works once, so a stored token set takes precedence over it.
+ * returned. A code works once, so a stored token set takes precedence over it, and once an exchange
+ * succeeded the code is not sent again. An exchange that failed may be tried again.
  */
 export const authorizationCode = (options: ManagedOptions & {
   readonly endpoint: TokenEndpoint
   readonly code: Auth.Secret
   readonly redirectUri?: string | undefined
   readonly extra?: Readonly<Record<string, string>> | undefined
-}) => {
-  let exchanged = false
-  return managed({
-    ...options,
-    fetch: (current) => {
-      const refresh = Option.getOrUndefined(current)?.refreshToken
-      if (refresh !== undefined || exchanged) {
-        return refresh === undefined
-          ? Effect.fail(new Auth.CredentialsUnavailable({ message: `No refresh token stored for ${options.key}` }))
-          : requestToken(options.endpoint, { ...options.extra, grant_type: "refresh_token", refresh_token: refresh })
+}) =>
+  Effect.suspend(() => {
+    let exchanged = false
+    return managed({
+      ...options,
+      fetch: (current) => {
+        const refresh = Option.getOrUndefined(current)?.refreshToken
+        if (refresh !== undefined) {
+          return requestToken(options.endpoint, { ...options.extra, grant_type: "refresh_token", refresh_token: refresh })
+        }
+        if (exchanged) {
+          return Effect.fail(new Auth.CredentialsUnavailable({ message: `No refresh token stored for ${options.key}` }))
+        }
+        return Effect.tap(exchangeCode(options), () => Effect.sync(() => exchanged = true))
       }
-      exchanged = true
-      return exchangeCode(options)
-    }
+    })
   })
-}
 
 /** Exchanges an authorization code for a token set, without storing it. */
 export const exchangeCode = (options: {

@@ -10,26 +10,26 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { FileSystem } from "effect"
-import { KeyValueStore } from "effect/persistence"
-import { Redis } from "effect/persistence"
+import { Context, Effect, FileSystem, Layer, Option, Redacted, Schema } from "effect"
+import { KeyValueStore, Redis } from "effect/persistence"
 
-/** A set of OAuth tokens. Secrets are `Redacted`; `expiresAt` is epoch milliseconds. */
+/** A set of OAuth tokens. Secrets are `Redacted`; `expiresAt` and `issuedAt` are epoch milliseconds. */
 export const TokenSet = Schema.Struct({
   accessToken: Schema.RedactedFromValue(Schema.String),
   refreshToken: Schema.optionalKey(Schema.RedactedFromValue(Schema.String)),
   expiresAt: Schema.optionalKey(Schema.Number),
+  /** When the token was obtained; with `expiresAt` it gives the token's lifetime. */
+  issuedAt: Schema.optionalKey(Schema.Number),
   tokenType: Schema.optionalKey(Schema.String),
   scope: Schema.optionalKey(Schema.String)
 })
 export type TokenSet = typeof TokenSet.Type
 
 /** The store could not be read or written. */
-export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
-  readonly message: string
-  readonly cause?: unknown
-}> {}
+export class TokenStoreError extends Schema.TaggedError<TokenStoreError>()("TokenStoreError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
 
 /** Keeps token sets by key (`<vendor>:<account>`). */
 export class TokenStore extends Context.Service<TokenStore, {
@@ -47,8 +47,9 @@ export class TokenStore extends Context.Service<TokenStore, {
   )
 
   /**
-   * One file per key in `directory`. The directory is created with mode 0700 and every file is
-   * written with mode 0600, because the files hold live credentials in plain text.
+   * One file per key in `directory`. A directory this layer creates gets mode 0700 (one that
+   * exists keeps its mode), and every file is written with mode 0600, because the files hold live
+   * credentials in plain text.
    */
   static readonly layerFileSystem = (
     directory: string
@@ -58,8 +59,15 @@ export class TokenStore extends Context.Service<TokenStore, {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const fail = (message: string) => (cause: unknown) => new TokenStoreError({ message, cause })
-        yield* fs.makeDirectory(directory, { recursive: true, mode: 0o700 }).pipe(
-          Effect.andThen(fs.chmod(directory, 0o700)),
+        yield* fs.exists(directory).pipe(
+          Effect.flatMap((exists) =>
+            exists
+              ? Effect.void
+              : fs.makeDirectory(directory, { recursive: true, mode: 0o700 }).pipe(
+                // mkdir's mode is narrowed by the umask; the directory must be private regardless.
+                Effect.andThen(fs.chmod(directory, 0o700))
+              )
+          ),
           Effect.mapError(fail(`Cannot create token directory ${directory}`))
         )
         const pathOf = (key: string) => `${directory}/${encodeURIComponent(key)}.json`
@@ -80,10 +88,11 @@ export class TokenStore extends Context.Service<TokenStore, {
             encode(tokens).pipe(
               Effect.flatMap((text) => {
                 // Write beside the target and rename, so a crash never leaves half a token file.
-                const temporary = `${pathOf(key)}.${process.pid}.tmp`
+                const temporary = `${pathOf(key)}.${crypto.randomUUID()}.tmp`
                 return fs.writeFileString(temporary, text, { mode: 0o600 }).pipe(
                   Effect.andThen(fs.chmod(temporary, 0o600)),
-                  Effect.andThen(fs.rename(temporary, pathOf(key)))
+                  Effect.andThen(fs.rename(temporary, pathOf(key))),
+                  Effect.onError(() => Effect.ignore(fs.remove(temporary, { force: true })))
                 )
               }),
               Effect.mapError(fail(`Cannot write tokens for ${key}`))

@@ -30,4 +30,30 @@ describe("TokenStore.layerFileSystem", () => {
       yield* store.remove("helpscout:default")
       expect(Fs.existsSync(file)).toBe(false)
     }))
+
+  it.live("leaves the mode of a directory it did not create alone", () =>
+    Effect.gen(function*() {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "tokens-"))
+      Fs.chmodSync(dir, 0o755)
+      const store = yield* TokenStore.TokenStore.pipe(
+        Effect.provide(TokenStore.TokenStore.layerFileSystem(dir).pipe(Layer.provide(NodeFileSystem.layer)))
+      )
+      yield* store.set("helpscout:default", tokens)
+      expect(Fs.statSync(dir).mode & 0o777).toBe(0o755)
+      expect(Fs.statSync(Path.join(dir, `${encodeURIComponent("helpscout:default")}.json`)).mode & 0o777).toBe(0o600)
+    }))
+
+  it.live("fails with TokenStoreError and leaves no temporary file when the write cannot complete", () =>
+    Effect.gen(function*() {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "tokens-"))
+      const store = yield* TokenStore.TokenStore.pipe(
+        Effect.provide(TokenStore.TokenStore.layerFileSystem(dir).pipe(Layer.provide(NodeFileSystem.layer)))
+      )
+      // A directory where the token file should go makes the final rename fail.
+      Fs.mkdirSync(Path.join(dir, `${encodeURIComponent("helpscout:default")}.json`))
+      Fs.writeFileSync(Path.join(dir, `${encodeURIComponent("helpscout:default")}.json`, "occupied"), "")
+      const error = yield* Effect.flip(store.set("helpscout:default", tokens))
+      expect(error._tag).toBe("TokenStoreError")
+      expect(Fs.readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([])
+    }))
 })

@@ -114,6 +114,69 @@ describe("auth", () => {
       expect(tokenRequests(yield* mock.requests).length).toBe(2)
     }).pipe(Effect.scoped))
 
+  it.effect("renews a token shorter-lived than twice the margin at half its lifetime, not on every call", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({ auth: HelpScout.Auth.clientCredentials(credentials), tokenLifetime: 30 })
+      yield* Effect.gen(function*() {
+        const mailboxes = yield* HelpScout.Mailboxes
+        yield* mailboxes.listMailboxes()
+        yield* TestClock.adjust("10 seconds")
+        yield* mailboxes.listMailboxes()
+        expect(tokenRequests(yield* mock.requests).length).toBe(1)
+        yield* TestClock.adjust("6 seconds")
+        yield* mailboxes.listMailboxes()
+      }).pipe(Effect.provide(layer))
+      expect(tokenRequests(yield* mock.requests).length).toBe(2)
+    }).pipe(Effect.scoped))
+
+  it.live("exchanges the code again when the first exchange failed, and never after one succeeded", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({
+        auth: HelpScout.Auth.authorizationCode({ ...credentials, code: "code-1" }),
+        retry: HelpScout.Retry.disabled
+      })
+      yield* mock.inject({ fault: { _tag: "Status", status: 503 }, times: 1 })
+      yield* Effect.gen(function*() {
+        const mailboxes = yield* HelpScout.Mailboxes
+        const error = yield* Effect.flip(mailboxes.listMailboxes())
+        expect(error._tag === "AuthenticationError" && error.status).toBe(503)
+        yield* mailboxes.listMailboxes()
+      }).pipe(Effect.provide(layer))
+      expect(tokenRequests(yield* mock.requests)).toEqual(["authorization_code", "authorization_code"])
+    }).pipe(Effect.scoped))
+
+  it.live("announces new tokens only once stored, also when the store failed the first time", () =>
+    Effect.gen(function*() {
+      const memory = TokenStore.makeMemory()
+      let failures = 1
+      const store = Layer.succeed(TokenStore.TokenStore, {
+        ...memory,
+        set: (key, tokens) =>
+          Effect.suspend(() =>
+            failures-- > 0 ? Effect.fail(new TokenStore.TokenStoreError({ message: "disk full" })) : memory.set(key, tokens)
+          )
+      })
+      const announced: Array<boolean> = []
+      const { layer } = yield* setup({
+        auth: HelpScout.Auth.clientCredentials({
+          ...credentials,
+          onTokenRefreshed: (tokens) =>
+            memory.get("helpscout:default").pipe(
+              Effect.map((stored) => void announced.push(Option.isSome(stored) && stored.value === tokens)),
+              Effect.orDie
+            )
+        }).pipe(Layer.provide(store))
+      })
+      yield* Effect.gen(function*() {
+        const mailboxes = yield* HelpScout.Mailboxes
+        const error = yield* Effect.flip(mailboxes.listMailboxes())
+        expect(error.message).toContain("Cannot store renewed tokens")
+        expect(announced).toEqual([])
+        yield* mailboxes.listMailboxes()
+      }).pipe(Effect.provide(layer))
+      expect(announced).toEqual([true])
+    }).pipe(Effect.scoped))
+
   it.live("fails with AuthenticationError, without the secret, when the app is unknown", () =>
     Effect.gen(function*() {
       const { layer } = yield* setup({
