@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Schema, SchemaIssue } from "effect"
 
 const Origin = {
   /** The vendor package that made the call, e.g. `helpscout`. */
@@ -106,6 +106,22 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   reachedServer: Schema.Boolean,
   cause: Schema.optional(Schema.Defect())
 }) {}
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/**
+ * The first problem a Schema found: its message and the path to the offending value. Used for
+ * `InvalidRequest`, `DecodeError` and the webhook payload errors of the vendor packages.
+ */
+export const firstIssue = (
+  error: Schema.SchemaError
+): { readonly path: ReadonlyArray<string | number>; readonly message: string } => {
+  const issue = formatter(error.issue).issues[0]
+  return {
+    path: (issue?.path ?? []).map((key) => (typeof key === "number" ? key : String(key))),
+    message: issue?.message ?? error.message
+  }
+}
 
 /** Every failure a generated REST operation can produce, apart from vendor-specific errors. */
 export type VendorError =

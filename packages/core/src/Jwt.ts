@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Redacted, Schema, SchemaIssue } from "effect"
+import { Clock, Duration, Effect, Redacted, Schema } from "effect"
 import { Base64Url } from "effect/encoding"
+import * as Errors from "./Errors.ts"
 import * as Signature from "./Signature.ts"
 
 /** Why a token was rejected. */
@@ -83,7 +84,7 @@ export const verify = <A>(options: {
     }
     return yield* Schema.decodeUnknownEffect(options.claims)(payload).pipe(
       Effect.mapError((error) =>
-        fail("claims", SchemaIssue.makeFormatterStandardSchemaV1()(error.issue).issues[0]?.message ?? error.message)
+        fail("claims", Errors.firstIssue(error).message)
       )
     )
   })

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Schema, SchemaIssue } from "effect"
+import { Clock, Effect, Schema } from "effect"
 import { Headers, HttpClientRequest, UrlParams } from "effect/http"
 import * as Errors from "./Errors.ts"
 import * as Encoding from "./Encoding.ts"
@@ -185,15 +185,6 @@ const decoderFor = (op: Any, response: Response, schema: Schema.Top) => {
   return decode
 }
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-const firstIssue = (error: Schema.SchemaError) => {
-  const issue = formatter(error.issue).issues[0]
-  return {
-    path: (issue?.path ?? []).map((key) => (typeof key === "number" ? key : String(key))),
-    message: issue?.message ?? error.message
-  }
-}
-
 /** The base URL an operation is sent to. */
 export const resolveBaseUrl = (op: Any, options: BuildOptions = {}): string => {
   const server = op.server ?? op.vendor.server
@@ -214,7 +205,7 @@ export const buildRequest = <P, A, E, I>(
 ): Effect.Effect<HttpClientRequest.HttpClientRequest, Errors.InvalidRequest> =>
   Effect.map(
     Effect.mapError(compile(op).encodeParams(params ?? {}), (error) => {
-      const { message, path } = firstIssue(error)
+      const { message, path } = Errors.firstIssue(error)
       return new Errors.InvalidRequest({
         vendor: op.vendor.name,
         operationId: op.operationId,
@@ -373,7 +364,7 @@ const decodeWith = <A>(
   status: number
 ): Effect.Effect<A, Errors.DecodeError> =>
   Effect.mapError(decoderFor(op, response, schema)(input) as Effect.Effect<A, Schema.SchemaError>, (error) => {
-    const { message, path } = firstIssue(error)
+    const { message, path } = Errors.firstIssue(error)
     return new Errors.DecodeError({
       vendor: op.vendor.name,
       operationId: op.operationId,

@@ -61,6 +61,8 @@ const next = <P>(
   const current = numberAt(page, pagination.currentPage)
   if (total !== undefined && current !== undefined && current >= total) return Option.none()
   const params = state.params as Record<string, unknown>
+  // A missing next link ends paging even when pages are counted by number or offset: amoCRM
+  // stops sending `_links.next` on its last page. Only link-only operations follow the URL itself.
   let link: string | undefined
   if (pagination.nextLink !== undefined) {
     const found = JsonPath.get(page, pagination.nextLink)

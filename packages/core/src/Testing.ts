@@ -10,17 +10,17 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Effect, Layer, Option, Stream } from "effect"
+import { Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import { Headers, HttpClientRequest } from "effect/http"
 import type * as Operation from "./Operation.ts"
 import * as Pagination from "./Pagination.ts"
 
 /** A method a test double was asked for but not given. */
-export class Unimplemented extends Data.TaggedError("Unimplemented")<{
-  readonly vendor: string
-  readonly service: string
-  readonly method: string
-}> {
+export class Unimplemented extends Schema.TaggedError<Unimplemented>()("Unimplemented", {
+  vendor: Schema.String,
+  service: Schema.String,
+  method: Schema.String
+}) {
   override get message() {
     return `${this.vendor} ${this.service}.${this.method} is not implemented by this layerTest; pass it in the implementation`
   }

@@ -17,9 +17,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, type Redacted, Schema, SchemaIssue, Struct } from "effect"
+import { Effect, type Redacted, Schema, Struct } from "effect"
 import { type Headers, HttpServerRequest } from "effect/http"
-import { Signature } from "@vendor-sdk/core"
+import { Errors, Signature } from "@vendor-sdk/core"
 import { Conversation, ConversationTag, Customer, PersonRef } from "./generated/schemas.ts"
 
 /** The conversation document a `convo.*` webhook carries. */
@@ -80,7 +80,6 @@ export const verify = (
 
 const decodeConversation = Schema.decodeUnknownEffect(WebhookConversation)
 const decodeCustomer = Schema.decodeUnknownEffect(Customer)
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /** Verifies a delivery, then decodes it by its `X-HelpScout-Event`. */
 export const decode = (
@@ -99,8 +98,8 @@ export const decode = (
       return yield* invalid("The body is not JSON")
     }
     const schemaFailure = (error: Schema.SchemaError) => {
-      const issue = formatter(error.issue).issues[0]
-      return invalid(issue?.message ?? error.message, (issue?.path ?? []).map((key) => typeof key === "number" ? key : String(key)))
+      const { message, path } = Errors.firstIssue(error)
+      return invalid(message, path)
     }
     if (event === "helpscout.test") return { _tag: "Test", event } as const
     if (event.startsWith("convo.")) {
@@ -121,7 +120,12 @@ export const fromRequest = (
 ): Effect.Effect<Event, Signature.InvalidSignature | InvalidPayload, HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const body = yield* Effect.orElseSucceed(request.arrayBuffer, () => new ArrayBuffer(0))
+    const body = yield* Effect.mapError(request.arrayBuffer, (error) =>
+      new InvalidPayload({
+        event: request.headers["x-helpscout-event"] ?? "",
+        path: [],
+        message: `The body could not be read: ${error.message}`
+      }))
     return yield* decode(secret, { headers: request.headers, body: new Uint8Array(body) })
   })
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
+import { HttpServerRequest } from "effect/http"
 import * as Crypto from "node:crypto"
 import { HelpScout } from "@vendor-sdk/helpscout"
 
@@ -88,5 +89,29 @@ describe("incoming webhooks", () => {
       const headers = yield* HelpScout.IncomingWebhooks.sign(secret, "convo.created", body)
       expect(headers["x-helpscout-signature"]).toBe(Crypto.createHmac("sha1", secret).update(body).digest("base64"))
       yield* HelpScout.IncomingWebhooks.verify(secret, { headers, body })
+    }))
+
+  it.effect("reads the delivery of an HttpServerRequest, and fails with InvalidPayload when its body cannot be read", () =>
+    Effect.gen(function*() {
+      const { body, headers } = delivery("convo.deleted", { id: 12 })
+      const event = yield* HelpScout.IncomingWebhooks.fromRequest(secret).pipe(
+        Effect.provideService(
+          HttpServerRequest.HttpServerRequest,
+          HttpServerRequest.fromWeb(new Request("http://localhost/hooks", { method: "POST", headers, body }))
+        )
+      )
+      expect(event._tag).toBe("Conversation")
+      const broken = new Request("http://localhost/hooks", {
+        method: "POST",
+        headers,
+        body: new ReadableStream({ pull: (controller) => controller.error(new Error("connection reset")) }),
+        duplex: "half"
+      } as RequestInit)
+      const error = yield* HelpScout.IncomingWebhooks.fromRequest(secret).pipe(
+        Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(broken)),
+        Effect.flip
+      )
+      expect(error._tag).toBe("InvalidPayload")
+      expect(error.message).toMatch(/^The body could not be read/)
     }))
 })

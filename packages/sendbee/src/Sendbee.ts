@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-export { authenticator, authToken, type Credentials, defaultUserAgent, layerAuth } from "./auth.ts"
+export { authenticator, authToken, type Credentials, layerAuth } from "./auth.ts"
 export { layerConfig, type Services } from "./config.ts"
 export * from "./generated/index.ts"
 export * as Webhooks from "./Webhooks.ts"

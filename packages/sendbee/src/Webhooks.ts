@@ -21,9 +21,9 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, type Redacted, Schema, SchemaIssue } from "effect"
+import { Duration, Effect, type Redacted, Schema } from "effect"
 import { type Headers, HttpServerRequest } from "effect/http"
-import { Signature } from "@vendor-sdk/core"
+import { Errors, Signature } from "@vendor-sdk/core"
 import {
   WebhookContactCreated,
   WebhookMessageReceived,
@@ -85,8 +85,6 @@ const header = (headers: Delivery["headers"], name: string): string | undefined 
   return undefined
 }
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
 /** Checks an `X-Authorization` token. */
 export const verifyToken = (options: Options, token: string | undefined): Effect.Effect<void, Signature.InvalidSignature> =>
   Signature.verifyTimestampToken({
@@ -119,8 +117,8 @@ export const decode = (
     }
     const { decode, tag } = payloads[kind]
     const payload = yield* Effect.mapError(decode(json), (error) => {
-      const issue = formatter(error.issue).issues[0]
-      return invalid(issue?.message ?? error.message, (issue?.path ?? []).map((key) => typeof key === "number" ? key : String(key)))
+      const { message, path } = Errors.firstIssue(error)
+      return invalid(message, path)
     })
     return { _tag: tag, payload } as Event
   })
@@ -132,7 +130,8 @@ export const fromRequest = (
 ): Effect.Effect<Event, Signature.InvalidSignature | InvalidPayload, HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const body = yield* Effect.orElseSucceed(request.text, () => "")
+    const body = yield* Effect.mapError(request.text, (error) =>
+      new InvalidPayload({ kind, path: [], message: `The body could not be read: ${error.message}` }))
     return yield* decode(kind, options, { headers: request.headers, body })
   })
 

@@ -16,28 +16,26 @@ export interface Credentials {
   readonly apiKey: CoreAuth.Secret
   readonly apiSecret: CoreAuth.Secret
   /**
-   * Sent as `User-Agent`. Sendbee picks which response fields to send by a versioned User-Agent
-   * (its PHP client sends `Sendbee PHP API Client/1.7.0`), so keep it versioned.
+   * Sent as `User-Agent`, over the endpoint's headers. Sendbee picks which response fields to send
+   * by a versioned User-Agent (its PHP client sends `Sendbee PHP API Client/1.7.0`), so keep it
+   * versioned. Without it the endpoint's User-Agent is sent, by default `vendor-sdk/0.1.0 (sendbee)`.
    */
   readonly userAgent?: string | undefined
 }
-
-/** The User-Agent sent by default. */
-export const defaultUserAgent: string = "vendor-sdk-sendbee/0.1.0"
 
 /** The `X-Auth-Token` for the current time of the Clock. */
 export const authToken = (apiSecret: CoreAuth.Secret): Effect.Effect<string> =>
   Signature.timestampToken(CoreAuth.secret(apiSecret))
 
-/** The headers of one request: the key, a fresh token and the User-Agent. */
+/** The headers of one request: the key, a fresh token and the User-Agent when one is given. */
 export const headers = (credentials: Credentials): Effect.Effect<Readonly<Record<string, string>>> => {
   const apiKey = CoreAuth.secret(credentials.apiKey)
   const apiSecret = CoreAuth.secret(credentials.apiSecret)
-  const userAgent = credentials.userAgent ?? defaultUserAgent
+  const userAgent = credentials.userAgent === undefined ? {} : { "user-agent": credentials.userAgent }
   return Effect.map(authToken(apiSecret), (token) => ({
     "x-api-key": Redacted.value(apiKey),
     "x-auth-token": token,
-    "user-agent": userAgent
+    ...userAgent
   }))
 }
 

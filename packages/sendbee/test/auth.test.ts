@@ -31,8 +31,21 @@ describe("auth", () => {
       expect(request.headers["x-auth-token"]).toBe(expectedToken(1_700_000_000, apiSecret))
       // A known vector: the message is the decimal seconds, the key the secret, the digest lower-case hex.
       expect(Buffer.from(request.headers["x-auth-token"]!, "base64").toString("ascii")).toMatch(/^1700000000\.[0-9a-f]{64}$/)
-      expect(request.headers["user-agent"]).toBe(Sendbee.defaultUserAgent)
+      expect(request.headers["user-agent"]).toBe("vendor-sdk/0.1.0 (sendbee)")
       expect(request.headers["accept"]).toBe("application/json")
+    }).pipe(Effect.scoped))
+
+  it.effect("sends the endpoint's User-Agent, and the credentials' one over it", () =>
+    Effect.gen(function*() {
+      const fromEndpoint = yield* setup({ endpointHeaders: { "User-Agent": "acme-support/2.1" } })
+      yield* listTags.pipe(Effect.provide(fromEndpoint.layer))
+      expect((yield* lastRequest(fromEndpoint.mock)).headers["user-agent"]).toBe("acme-support/2.1")
+      const fromCredentials = yield* setup({
+        endpointHeaders: { "User-Agent": "acme-support/2.1" },
+        auth: Sendbee.layerAuth({ apiKey, apiSecret, userAgent: "acme-sendbee/3.0" })
+      })
+      yield* listTags.pipe(Effect.provide(fromCredentials.layer))
+      expect((yield* lastRequest(fromCredentials.mock)).headers["user-agent"]).toBe("acme-sendbee/3.0")
     }).pipe(Effect.scoped))
 
   it.effect("makes a fresh token for every request from the Clock", () =>

@@ -18,6 +18,7 @@ export const setup = (
     readonly auth?: Layer.Layer<Sendbee.Auth, never, any> | undefined
     readonly retry?: Layer.Layer<never> | undefined
     readonly clientRateLimit?: Layer.Layer<never> | undefined
+    readonly endpointHeaders?: Readonly<Record<string, string>> | undefined
   } = {}
 ) =>
   Effect.gen(function*() {
@@ -26,7 +27,7 @@ export const setup = (
       Layer.provide(options.auth ?? Sendbee.layerAuth({ apiKey, apiSecret })),
       Layer.provide(options.retry ?? Sendbee.Retry.layer({ jitter: false })),
       Layer.provide(options.clientRateLimit ?? Sendbee.RateLimit.disabled),
-      Layer.provide(Sendbee.Endpoint.layer({ baseUrl: mock.url })),
+      Layer.provide(Sendbee.Endpoint.layer({ baseUrl: mock.url, headers: options.endpointHeaders })),
       Layer.provide(NodeHttpClient.layerUndici),
       Layer.fresh
     )

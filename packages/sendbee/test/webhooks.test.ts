@@ -121,4 +121,21 @@ describe("webhooks", () => {
       )
       expect(event).toEqual({ _tag: "MessageStatus", payload: { conversation_id: "c-9" } })
     }))
+
+  it.effect("fails with InvalidPayload, not a misleading parse error, when the body cannot be read", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(now * 1000)
+      const request = new Request("http://localhost/hooks/status", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-authorization": token(now) },
+        body: new ReadableStream({ pull: (controller) => controller.error(new Error("connection reset")) }),
+        duplex: "half"
+      } as RequestInit)
+      const error = yield* Sendbee.Webhooks.fromRequest("messageStatus", options).pipe(
+        Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(request)),
+        Effect.flip
+      )
+      expect(error._tag).toBe("InvalidPayload")
+      expect(error.message).toMatch(/^The body could not be read/)
+    }))
 })
