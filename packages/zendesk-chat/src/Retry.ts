@@ -11,9 +11,12 @@
  *   (the spec's limit), with the same backoff;
  * - every other name fails at once: the same call would get the same answer.
  *
+ * One {@link schedule} serves both rules: each name keeps its own budget for the whole call, and a
+ * retry for one name does not restart the other's.
+ *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Schedule, Stream } from "effect"
+import { Cause, Context, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import type { GraphQLProtocol } from "effect/graphql"
 import { type DeclaredError, declaredErrors, Errors, vendor } from "./generated/vendor.ts"
 
@@ -68,28 +71,51 @@ export const declaredError = (
 const codeOf = (error: unknown): unknown =>
   typeof error === "object" && error !== null ? (error as { readonly code?: unknown }).code : undefined
 
-/** One schedule per declared error that has a retry rule, each applied only to its own error. */
-const schedules = (policy: Policy) => {
-  const cap = Duration.fromInputUnsafe(policy.cap)
-  const exponential = Schedule.exponential(policy.base).pipe(
-    Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, cap)))
-  )
-  const backoff = policy.jitter ? Schedule.jittered(exponential) : exponential
-  return Object.entries(declaredErrors).flatMap(([name, { retry }]) => {
-    const limit = retry._tag === "Backoff"
-      ? { times: policy.times }
+/** What a declared error with a retry rule may use up within one call. */
+interface Budget {
+  readonly times: number
+  /** Every retry must start within this many milliseconds of the first failure. */
+  readonly within?: number | undefined
+}
+
+const budgets = (policy: Policy): ReadonlyMap<string, Budget> =>
+  new Map(Object.entries(declaredErrors).flatMap(([name, { retry }]): Array<[string, Budget]> =>
+    retry._tag === "Backoff"
+      ? [[name, { times: policy.times }]]
       : retry._tag === "Limited"
-      ? { times: retry.times, duration: retry.within }
-      : undefined
-    if (limit === undefined) return []
-    return [
-      backoff.pipe(
-        Schedule.setInputType<unknown>(),
-        Schedule.while(({ input }) => codeOf(input) === name),
-        Schedule.upTo(limit)
-      )
-    ]
-  })
+      ? [[name, { times: retry.times, within: Duration.toMillis(Duration.fromInputUnsafe(retry.within)) }]]
+      : []
+  ))
+
+/**
+ * The one retry schedule of a call: exponential from `base`, capped at `cap`, jittered when
+ * `jitter`, and stepped on the error's name. Each name with a rule has its own budget for the whole
+ * call (RATE_LIMITED: `times`; GRAPHQL_SUB_START_ERROR: 4 retries, all within 30 s of the first
+ * failure), so a retry for one name never restarts another's; the delay grows with every retry,
+ * whatever its name. Any other error ends the retries.
+ */
+export const schedule = (policy: Policy): Schedule.Schedule<Duration.Duration, unknown> => {
+  const capped = Schedule.min([Schedule.exponential(policy.base), Schedule.spaced(policy.cap)])
+  const backoff = policy.jitter ? Schedule.jittered(capped) : capped
+  const limits = budgets(policy)
+  return Schedule.fromStep(Effect.map(Schedule.toStep(backoff), (step) => {
+    const used = new Map<string, number>()
+    let first: number | undefined
+    return (now: number, error: unknown) => {
+      first ??= now
+      const code = codeOf(error)
+      const budget = typeof code === "string" ? limits.get(code) : undefined
+      if (budget === undefined || typeof code !== "string") return Cause.done(Duration.zero)
+      const count = (used.get(code) ?? 0) + 1
+      if (count > budget.times) return Cause.done(Duration.zero)
+      used.set(code, count)
+      const start = first
+      return Effect.flatMap(step(now, error), ([, delay]) =>
+        budget.within !== undefined && now - start + Duration.toMillis(delay) > budget.within
+          ? Cause.done(delay)
+          : Effect.succeed([delay, delay] as [Duration.Duration, Duration.Duration]))
+    }
+  }))
 }
 
 const span = (operation: { readonly name: string; readonly kind: string }) =>
@@ -105,22 +131,22 @@ const span = (operation: { readonly name: string; readonly kind: string }) =>
 export const layerErrors: Layer.Layer<Errors> = Layer.effect(
   Errors,
   Effect.gen(function*() {
-    const rules = schedules(yield* Retry)
+    const policy = yield* Retry
     const check = (operation: string) => (result: GraphQLProtocol.ExecutionResult) => {
       const error = declaredError(operation, result)
       return error === undefined ? Effect.succeed(result) : Effect.fail(error)
     }
     return Errors.of({
       execute: ({ next, operation, request }) =>
-        rules.reduce(
-          (effect, schedule) => Effect.retry(effect, schedule),
-          Effect.flatMap(Effect.suspend(() => next(request)), check(operation.name))
-        ).pipe(Effect.withSpan(...span(operation))),
+        Effect.flatMap(Effect.suspend(() => next(request)), check(operation.name)).pipe(
+          Effect.retry(schedule(policy)),
+          Effect.withSpan(...span(operation))
+        ),
       subscribe: ({ next, operation, request }) =>
-        rules.reduce(
-          (stream, schedule) => Stream.retry(stream, schedule),
-          Stream.mapEffect(Stream.suspend(() => next(request)), check(operation.name))
-        ).pipe(Stream.withSpan(...span(operation)))
+        Stream.mapEffect(Stream.suspend(() => next(request)), check(operation.name)).pipe(
+          Stream.retry(schedule(policy)),
+          Stream.withSpan(...span(operation))
+        )
     })
   })
 )

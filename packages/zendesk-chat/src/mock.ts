@@ -9,8 +9,9 @@
  * for a token ends the older ones with EOS, as a concurrent login does at Zendesk.
  *
  * Tests drive it with fault hooks: {@link ZendeskChatMock.endOfService},
- * {@link ZendeskChatMock.dropConnections}, {@link ZendeskChatMock.failNext} and
- * {@link ZendeskChatMock.mute}.
+ * {@link ZendeskChatMock.dropConnections}, {@link ZendeskChatMock.failNext} (an error name, a
+ * protocol error, or no answer at all), {@link ZendeskChatMock.mute} and
+ * {@link ZendeskChatMock.holdAcks}.
  *
  * ```ts
  * const mock = yield* ZendeskChatMock.make()
@@ -20,7 +21,7 @@
  * @since 0.1.0
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { Clock, Effect, type Scope } from "effect"
+import { Clock, Deferred, Effect, type Scope } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { Socket } from "effect/socket"
 import {
@@ -75,6 +76,13 @@ export interface Options {
   readonly pageSize?: number | undefined
   /** Subscriptions one session may hold before `MAX_SUB`. Defaults to 5. */
   readonly maxSubscriptions?: number | undefined
+  /**
+   * Whether a socket's subscriptions outlive it (unconfirmed at Zendesk): when the socket is lost
+   * without EOS, its subscriptions stay with the session, pushed nowhere but holding their MAX_SUB
+   * slots, until `stop_subscription` (on any socket of the session) or the session's end. Defaults
+   * to false: they end with the socket.
+   */
+  readonly subscriptionsOutliveSockets?: boolean | undefined
   readonly departments?: ReadonlyArray<Department> | undefined
   /** Other agents of the account (the session's own agent is added). */
   readonly agents?: ReadonlyArray<Omit<Agent, "status"> & { readonly status: string }> | undefined
@@ -113,6 +121,12 @@ export type Fault =
     readonly times?: number | undefined
     readonly status?: number | undefined
   }
+  | {
+    /** No answer at all: the HTTP request or the request frame is left waiting. Nothing runs. */
+    readonly hang: true
+    readonly operation?: string | undefined
+    readonly times?: number | undefined
+  }
 
 /** An agent session the mock started. */
 export interface SessionRecord {
@@ -146,6 +160,11 @@ export interface ZendeskChatMock {
   /** While muted, the sockets read frames but answer nothing, PINGs included. */
   readonly mute: (muted: boolean) => Effect.Effect<void>
   /**
+   * While held, a subscription start is registered at once (so pushes flow) but its
+   * acknowledgement waits; releasing sends the held acknowledgements. Pushes then overtake them.
+   */
+  readonly holdAcks: (held: boolean) => Effect.Effect<void>
+  /**
    * Holds the answers to the next `count` request frames and sends them in reverse order once all
    * are in, so a client must match answers by id.
    */
@@ -165,7 +184,10 @@ export interface ZendeskChatMock {
   readonly agentStatus: Effect.Effect<string>
   /** The number of sockets open now. */
   readonly openSockets: Effect.Effect<number>
-  /** The number of subscriptions started on the open sockets and not stopped. */
+  /**
+   * The number of subscriptions started and not stopped: on the open sockets, plus (with
+   * `subscriptionsOutliveSockets`) those left by lost sockets of sessions that did not end.
+   */
   readonly liveSubscriptions: Effect.Effect<number>
 }
 
@@ -217,12 +239,18 @@ const relay = <A>(items: ReadonlyArray<A>, args: { first?: number | null; after?
   }
 }
 
+interface LiveSubscription {
+  readonly document: DocumentNode
+  readonly variables: unknown
+  readonly operationName?: string
+}
+
 interface Live {
   readonly ordinal: number
   readonly session: SessionRecord
   readonly writer: Socket.Writer
   /** subscription_id → the parsed subscription document and its variables. */
-  readonly subscriptions: Map<string, { readonly document: DocumentNode; readonly variables: unknown; readonly operationName?: string }>
+  readonly subscriptions: Map<string, LiveSubscription>
 }
 
 /** Starts the mock on loopback for the lifetime of the scope. */
@@ -231,6 +259,13 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
     const tokens = new Set(options.tokens ?? [demoToken])
     const pageSize = options.pageSize ?? 25
     const maxSubscriptions = options.maxSubscriptions ?? 5
+    /** Subscriptions of lost sockets, by session id (with `subscriptionsOutliveSockets`). */
+    const orphaned = new Map<string, Map<string, LiveSubscription>>()
+    const orphansOf = (session: SessionRecord) => {
+      const orphans = orphaned.get(session.id) ?? new Map<string, LiveSubscription>()
+      orphaned.set(session.id, orphans)
+      return orphans
+    }
     const self: Agent = { id: "agent-api", name: "API Agent", display_name: "Chat Bot", status: "OFFLINE" }
     const agents: Array<Agent> = [
       self,
@@ -251,6 +286,9 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
     const frames: Array<ReceivedFrame> = []
     const faults: Array<Fault & { remaining: number }> = []
     let muted = false
+    /** Completed when the mock closes: HTTP requests left hanging are let go then. */
+    const closing = Deferred.makeUnsafe<void>()
+    let acks: Array<Effect.Effect<void>> | undefined
     let sockets = 0
     let held: { readonly count: number; readonly answers: Array<Effect.Effect<void>> } | undefined
     const httpRequests: Array<{ readonly operation: string | undefined; readonly receivedAt: number }> = []
@@ -264,9 +302,20 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
       if (index < 0) return undefined
       const fault = faults[index]!
       if (--fault.remaining <= 0) faults.splice(index, 1)
-      return "error" in fault
+      return "hang" in fault
+        ? { payload: {}, hang: true }
+        : "error" in fault
         ? { payload: errorPayload(fault.error, fault.message ?? `injected ${fault.error}`), status: fault.status ?? statusOf(fault.error) }
         : { payload: { body: fault.protocolError }, status: fault.status ?? 503 }
+    }
+
+    /** A socket is gone: its subscriptions end with it, or stay with the session. */
+    const forget = (socket: Live) => {
+      live.delete(socket)
+      if (options.subscriptionsOutliveSockets === true && !socket.session.ended) {
+        for (const [id, subscription] of socket.subscriptions) orphansOf(socket.session).set(id, subscription)
+      }
+      socket.subscriptions.clear()
     }
 
     /** Pushes a message to every `message` subscription of every open socket. */
@@ -361,6 +410,7 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
     const endSocket = (socket: Live, reason: string) =>
       Effect.suspend(() => {
         socket.session.ended = true
+        orphaned.delete(socket.session.id)
         live.delete(socket)
         return Effect.andThen(send(socket, { sig: "EOS", reason }), Effect.ignore(socket.writer.write(new Socket.CloseEvent(1000, "EOS"))))
       })
@@ -372,7 +422,14 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
     const run = (
       socket: Live | undefined,
       body: { query?: unknown; variables?: unknown; operationName?: unknown }
-    ): Effect.Effect<{ readonly payload: Record<string, unknown>; readonly status?: number; readonly after?: Effect.Effect<void> }> =>
+    ): Effect.Effect<{
+      readonly payload: Record<string, unknown>
+      readonly status?: number
+      readonly after?: Effect.Effect<void>
+      /** Registers a subscription; run before the answer is sent while acknowledgements are held. */
+      readonly register?: Effect.Effect<void>
+      readonly hang?: boolean
+    }> =>
       Effect.sync(() => {
         let document: DocumentNode
         try {
@@ -390,7 +447,7 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
         const variables = (body.variables ?? {}) as Record<string, unknown>
         if (operation.operation === "subscription") {
           if (socket === undefined) return { payload: errorPayload("GRAPHQL_SUB_START_ERROR", "Subscribe over the WebSocket"), status: 400 }
-          if (socket.subscriptions.size >= maxSubscriptions) {
+          if (socket.subscriptions.size + orphansOf(socket.session).size >= maxSubscriptions) {
             return { payload: errorPayload("MAX_SUB", "The session holds the maximum number of subscriptions"), status: 429 }
           }
           const subscriptionId = `sub-${++counter}`
@@ -402,7 +459,7 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
               ...(typeof body.operationName === "string" ? { operationName: body.operationName } : {})
             })
           )
-          return { payload: { data: { subscription_id: subscriptionId } }, after: register }
+          return { payload: { data: { subscription_id: subscriptionId } }, after: register, register }
         }
         const after: Array<Effect.Effect<void>> = []
         const result = execute({
@@ -442,15 +499,20 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
         if (muted) return
         if (frame.sig === "PING") return yield* send(socket, { sig: "PONG", payload: frame.payload })
         if (frame.type === "stop_subscription") {
-          const removed = socket.subscriptions.delete(String(payload.subscription_id))
+          const id = String(payload.subscription_id)
+          const removed = socket.subscriptions.delete(id) || (orphaned.get(socket.session.id)?.delete(id) ?? false)
           return yield* send(socket, { id: frame.id, payload: { data: { success: removed } } })
         }
         if (frame.type !== "request") return
         const answer = yield* run(socket, payload)
-        const reply = Effect.andThen(
-          send(socket, { id: frame.id, payload: answer.payload, ...(answer.status === undefined ? {} : { error_code: answer.status }) }),
-          answer.after ?? Effect.void
-        )
+        if (answer.hang === true) return
+        const acknowledge = send(socket, { id: frame.id, payload: answer.payload, ...(answer.status === undefined ? {} : { error_code: answer.status }) })
+        if (answer.register !== undefined && acks !== undefined) {
+          yield* answer.register
+          acks.push(acknowledge)
+          return
+        }
+        const reply = Effect.andThen(acknowledge, answer.after ?? Effect.void)
         if (held === undefined) return yield* reply
         held.answers.push(reply)
         if (held.answers.length < held.count) return
@@ -476,7 +538,7 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
         live.add(socket)
         yield* Effect.forever(Effect.flatMap(read, (texts) => Effect.forEach(texts, (text) => onFrame(socket, text), { discard: true }))).pipe(
           Effect.ignore,
-          Effect.ensuring(Effect.sync(() => live.delete(socket)))
+          Effect.ensuring(Effect.sync(() => forget(socket)))
         )
         return HttpServerResponse.empty()
       }).pipe(Effect.scoped)
@@ -513,6 +575,10 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
         })
       }
       const answer = yield* run(undefined, body)
+      if (answer.hang === true) {
+        yield* Deferred.await(closing)
+        return HttpServerResponse.empty({ status: 503 })
+      }
       if (answer.after !== undefined) yield* answer.after
       return HttpServerResponse.jsonUnsafe(answer.payload, { status: answer.status ?? 200 })
     })
@@ -521,6 +587,8 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
       Effect.orDie
     )
     yield* server.serve(Effect.catchCause(http, () => Effect.succeed(HttpServerResponse.empty({ status: 500 }))))
+    // Runs before the server stops (finalizers run in reverse), which waits for every request.
+    yield* Effect.addFinalizer(() => Deferred.succeed(closing, undefined))
     const address = server.address
     url = `http://127.0.0.1:${address._tag === "UnixPathAddress" ? 0 : address.port}`
 
@@ -545,12 +613,22 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
       endOfService: (reason = "unexpected session state") =>
         Effect.suspend(() => Effect.forEach([...live], (socket) => endSocket(socket, reason), { discard: true })),
       dropConnections: Effect.suspend(() =>
-        Effect.forEach([...live], (socket) => Effect.ignore(socket.writer.write(new Socket.CloseEvent(1011, "dropped"))), {
+        Effect.forEach([...live], (socket) => {
+          // Forgotten at once, so a reconnect never finds the old socket's subscriptions on it.
+          forget(socket)
+          return Effect.ignore(socket.writer.write(new Socket.CloseEvent(1011, "dropped")))
+        }, {
           discard: true
         })
       ),
       failNext: (fault) => Effect.sync(() => void faults.push({ ...fault, remaining: fault.times ?? 1 })),
       mute: (value) => Effect.sync(() => void (muted = value)),
+      holdAcks: (held) =>
+        Effect.suspend(() => {
+          const waiting = acks ?? []
+          acks = held ? waiting : undefined
+          return held ? Effect.void : Effect.all(waiting, { discard: true })
+        }),
       reorder: (count) => Effect.sync(() => void (held = { count, answers: [] })),
       httpRequests: Effect.sync(() => [...httpRequests]),
       frames: Effect.sync(() => [...frames]),
@@ -560,6 +638,9 @@ export const make = (options: Options = {}): Effect.Effect<ZendeskChatMock, neve
       transfers: Effect.sync(() => [...transfers]),
       agentStatus: Effect.sync(() => self.status),
       openSockets: Effect.sync(() => live.size),
-      liveSubscriptions: Effect.sync(() => [...live].reduce((n, socket) => n + socket.subscriptions.size, 0))
+      liveSubscriptions: Effect.sync(() =>
+        [...live].reduce((n, socket) => n + socket.subscriptions.size, 0) +
+        [...orphaned.values()].reduce((n, orphans) => n + orphans.size, 0)
+      )
     }
   })

@@ -155,6 +155,27 @@ describe("retry rules", () => {
         expect(times[times.length - 1]! - times[0]!).toBeLessThanOrEqual(30_000)
       }).pipe(Effect.provide(layer))
     }).pipe(Effect.scoped))
+
+  it.effect("RATE_LIMITED and GRAPHQL_SUB_START_ERROR share one schedule: a retry for one does not restart the other's budget", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({ retry: { base: "1 second", cap: "2 seconds", times: 3 } })
+      yield* Effect.gen(function*() {
+        const chat = yield* ZendeskChat.ZendeskChat
+        // Start errors and rate limits take turns, more than either budget allows.
+        for (let round = 0; round < 4; round++) {
+          yield* mock.failNext({ error: "GRAPHQL_SUB_START_ERROR", operation: "subscribeMessages" })
+          yield* mock.failNext({ error: "RATE_LIMITED", operation: "subscribeMessages", times: 3 })
+        }
+        const fiber = yield* chat.subscribeMessages().pipe(Stream.runDrain, Effect.flip, Effect.forkChild)
+        yield* Testing.advanceUntil(Effect.sync(() => fiber.pollUnsafe() !== undefined), { step: "100 millis" })
+        // SUB_START, 3 × RATE_LIMITED (the whole RATE_LIMITED budget), SUB_START, then one
+        // RATE_LIMITED too many; the delay keeps growing across names (1 s, then capped at 2 s).
+        const error = yield* Fiber.join(fiber)
+        expect(error._tag).toBe("RateLimited")
+        const times = (yield* framesOf(mock, { operation: "subscribeMessages" })).map((f) => f.receivedAt)
+        expect(gaps(times)).toEqual([1000, 2000, 2000, 2000, 2000])
+      }).pipe(Effect.provide(layer))
+    }).pipe(Effect.scoped))
 })
 
 describe("session start", () => {

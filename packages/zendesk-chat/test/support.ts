@@ -3,6 +3,7 @@
  */
 import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
+import type { Socket } from "effect/socket"
 import { ZendeskChat } from "@vendor-sdk/zendesk-chat"
 import * as Mock from "@vendor-sdk/zendesk-chat/mock"
 import * as Fs from "node:fs"
@@ -14,6 +15,8 @@ export const setup = (
     readonly session?: ZendeskChat.Session.Options | undefined
     readonly retry?: Parameters<typeof ZendeskChat.Retry.layer>[0] | undefined
     readonly auth?: Layer.Layer<ZendeskChat.Auth, never, any> | undefined
+    /** The WebSocket constructor; defaults to Node's global WebSocket. */
+    readonly webSocket?: Layer.Layer<Socket.WebSocketConstructor> | undefined
   } = {}
 ) =>
   Effect.gen(function*() {
@@ -21,7 +24,7 @@ export const setup = (
     const layer = ZendeskChat.layer({ url: mock.graphqlUrl, ...options.session }).pipe(
       Layer.provide(options.auth ?? ZendeskChat.Auth.accessToken(Mock.demoToken)),
       Layer.provide(ZendeskChat.Retry.layer({ jitter: false, ...options.retry })),
-      Layer.provide([NodeHttpClient.layerUndici, NodeSocket.layerWebSocketConstructor]),
+      Layer.provide([NodeHttpClient.layerUndici, options.webSocket ?? NodeSocket.layerWebSocketConstructor]),
       Layer.fresh
     )
     return { mock, layer }

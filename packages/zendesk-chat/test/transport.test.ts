@@ -161,7 +161,7 @@ describe("session", () => {
 
   it.effect("backs off between failed reconnects and gives up after the bound, failing the Stream and later requests", () =>
     Effect.gen(function*() {
-      const { layer, mock } = yield* setup({ session: { reconnect: { base: "1 second", cap: "4 seconds", times: 4 } } })
+      const { layer, mock } = yield* setup({ session: { reconnect: { base: "1 second", cap: "4 seconds", times: 4, jitter: false } } })
       yield* Effect.gen(function*() {
         const chat = yield* ZendeskChat.ZendeskChat
         const fiber = yield* chat.subscribeMessages().pipe(Stream.runDrain, Effect.flip, Effect.forkChild)
