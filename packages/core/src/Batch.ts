@@ -7,7 +7,13 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect } from "effect"
+import { Data, Effect, Schema } from "effect"
+
+/** The vendor answered a chunk with a different number of results than items sent. */
+export class BatchMismatch extends Schema.TaggedError<BatchMismatch>()("BatchMismatch", {
+  sent: Schema.Number,
+  received: Schema.Number
+}) {}
 
 /** One item that was not written, and why. */
 export interface Failed<I, E> {
@@ -17,7 +23,10 @@ export interface Failed<I, E> {
   readonly error: E
 }
 
-/** Some chunks failed. `succeeded` holds the results of the others, by input position. */
+/**
+ * Some chunks failed. `succeeded` holds the results of the others, by input position. (A `Data`
+ * error rather than a Schema one: it is generic in the items, results and errors it carries.)
+ */
 export class BatchError<I, A, E> extends Data.TaggedError("BatchError")<{
   readonly failed: ReadonlyArray<Failed<I, E>>
   readonly succeeded: ReadonlyArray<{ readonly index: number; readonly result: A }>
@@ -46,7 +55,7 @@ export const run = <I, A, E, R>(options: {
   readonly size: number
   readonly write: (chunk: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<A>, E, R>
   readonly concurrency?: number | undefined
-}): Effect.Effect<Array<A>, BatchError<I, A, E>, R> =>
+}): Effect.Effect<Array<A>, BatchError<I, A, E | BatchMismatch>, R> =>
   Effect.gen(function*() {
     const parts = chunks(options.items, options.size)
     const outcomes = yield* Effect.forEach(
@@ -54,7 +63,7 @@ export const run = <I, A, E, R>(options: {
       (chunk, n) => Effect.result(options.write(chunk)).pipe(Effect.map((result) => ({ chunk, n, result }))),
       { concurrency: options.concurrency ?? 1 }
     )
-    const failed: Array<Failed<I, E>> = []
+    const failed: Array<Failed<I, E | BatchMismatch>> = []
     const succeeded: Array<{ index: number; result: A }> = []
     for (const { chunk, n, result } of outcomes) {
       const offset = n * options.size
@@ -65,7 +74,7 @@ export const run = <I, A, E, R>(options: {
           failed.push({
             index: offset + i,
             item,
-            error: new BatchMismatch({ sent: chunk.length, received: result.success.length }) as E
+            error: new BatchMismatch({ sent: chunk.length, received: result.success.length })
           })
         )
       } else {
@@ -75,9 +84,3 @@ export const run = <I, A, E, R>(options: {
     if (failed.length > 0) return yield* new BatchError({ failed, succeeded })
     return succeeded.map((entry) => entry.result)
   })
-
-/** The vendor answered a chunk with a different number of results than items sent. */
-export class BatchMismatch extends Data.TaggedError("BatchMismatch")<{
-  readonly sent: number
-  readonly received: number
-}> {}
