@@ -27,20 +27,22 @@ export class UnknownAccount extends Schema.TaggedError<UnknownAccount>()("Unknow
 export interface Registry {
   readonly names: ReadonlyArray<string>
   /** The services of one account, for `Effect.provideContext`. */
-  readonly context: (name: string) => Effect.Effect<Context.Context<any>, UnknownAccount>
+  readonly context: (name: string) => Effect.Effect<Context.Context<never>, UnknownAccount>
 }
 
+type AnyLayer = Layer.Layer<never, unknown, unknown>
+/** What building the account layers can fail with. */
+export type ErrorOf<L extends Record<string, AnyLayer>> = Layer.Error<L[keyof L]>
+/** What the account layers need. */
+export type RequirementsOf<L extends Record<string, AnyLayer>> = Layer.Services<L[keyof L]>
+
 /** Builds one Layer per account into the current scope. */
-export const make = <const L extends Record<string, Layer.Layer<any, any, any>>>(
+export const make = <const L extends Record<string, AnyLayer>>(
   layers: L
-): Effect.Effect<
-  Registry,
-  L[keyof L] extends Layer.Layer<any, infer E, any> ? E : never,
-  (L[keyof L] extends Layer.Layer<any, any, infer R> ? R : never) | Scope.Scope
-> =>
+): Effect.Effect<Registry, ErrorOf<L>, RequirementsOf<L> | Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
-    const built = new Map<string, Context.Context<any>>()
+    const built = new Map<string, Context.Context<never>>()
     for (const [name, layer] of Object.entries(layers)) {
       // A memo map per account: the generated layers are shared values, and one memo map would
       // hand every account the first account's client.
@@ -54,19 +56,15 @@ export const make = <const L extends Record<string, Layer.Layer<any, any, any>>>
         const found = built.get(name)
         return found === undefined ? Effect.fail(new UnknownAccount({ account: name, known: names })) : Effect.succeed(found)
       }
-    } as Registry
-  }) as any
+    } satisfies Registry
+  }) as Effect.Effect<Registry, ErrorOf<L>, RequirementsOf<L> | Scope.Scope> // what each account layer fails with and needs
 
 /** The accounts of a program. */
 export class Accounts extends Context.Service<Accounts, Registry>()("@vendor-sdk/amocrm/Accounts") {
   /** Builds every account's layer; the accounts live as long as this layer. */
-  static readonly layer = <const L extends Record<string, Layer.Layer<any, any, any>>>(
+  static readonly layer = <const L extends Record<string, AnyLayer>>(
     layers: L
-  ): Layer.Layer<
-    Accounts,
-    L[keyof L] extends Layer.Layer<any, infer E, any> ? E : never,
-    L[keyof L] extends Layer.Layer<any, any, infer R> ? R : never
-  > => Layer.effect(Accounts, make(layers)) as any
+  ): Layer.Layer<Accounts, ErrorOf<L>, RequirementsOf<L>> => Layer.effect(Accounts, make(layers))
 }
 
 /**
@@ -77,7 +75,8 @@ export const run = <Services = never>(name: string) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | UnknownAccount, Exclude<R, Services> | Accounts> =>
   Effect.flatMap(Accounts, (accounts) =>
     Effect.flatMap(accounts.context(name), (context) =>
-      Effect.provideContext(effect as Effect.Effect<A, E, any>, context as Context.Context<any>))) as any
+      // The account's context holds `Services`; what else `effect` needs stays required.
+      Effect.provideContext(effect as Effect.Effect<A, E, Exclude<R, Services> | Services>, context as Context.Context<Services>)))
 
 /** `Accounts.layer`, at module level: `AmoCRM.Accounts.layer({ acme: …, beta: … })`. */
 export const layer = Accounts.layer

@@ -3,10 +3,11 @@
  *
  * amoCRM takes at most 500 entities per request and recommends 250, so the helpers here split any
  * number of entities into requests of {@link defaultSize} (configurable up to {@link maxSize}) with
- * core's `Batch.run`. Each item gets a `request_id` (its position in its request, unless it has one),
- * and results are matched back by it: they come back in input order whatever order amoCRM answers
- * in. When a request fails, core's `BatchError` names every entity it carried, with the error, and
- * keeps the results of the requests that succeeded.
+ * core's `Batch.run`. Every item is sent with its position in its request as `request_id` (a
+ * `request_id` of the caller's is replaced on the wire, and put back on the item's result), and
+ * results are matched back by it: they come back in input order whatever order amoCRM answers in.
+ * When a request fails, core's `BatchError` names every entity it carried, with the error, and keeps
+ * the results of the requests that succeeded.
  *
  * Updates take the entity lock ({@link EntityLock}) of every id they carry.
  *
@@ -15,7 +16,7 @@
 import { Effect, Schema } from "effect"
 import { Batch as CoreBatch, type Errors, type Operation } from "@vendor-sdk/core"
 import * as EntityLock from "./EntityLock.ts"
-import { updateCatalogElements as updateCatalogElementsOp, createCatalogElements as createCatalogElementsOp } from "./generated/CatalogElements.ts"
+import { createCatalogElements as createCatalogElementsOp, updateCatalogElements as updateCatalogElementsOp } from "./generated/CatalogElements.ts"
 import { createCompanies as createCompaniesOp, updateCompanies as updateCompaniesOp } from "./generated/Companies.ts"
 import { createContacts as createContactsOp, updateContacts as updateContactsOp } from "./generated/Contacts.ts"
 import { createCustomers as createCustomersOp, updateCustomers as updateCustomersOp } from "./generated/Customers.ts"
@@ -62,7 +63,7 @@ export const run = <I, A, E, R>(
   items: ReadonlyArray<I>,
   write: (chunk: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<A>, E, R>,
   options: Options = {}
-): Effect.Effect<Array<A>, CoreBatch.BatchError<I, A, E> | InvalidBatchSize, R> =>
+): Effect.Effect<Array<A>, CoreBatch.BatchError<I, A, E | CoreBatch.BatchMismatch> | InvalidBatchSize, R> =>
   Effect.flatMap(checkSize(options.size ?? defaultSize), (size) =>
     CoreBatch.run({ items, size, write, concurrency: options.concurrency }))
 
@@ -70,28 +71,48 @@ interface Correlated {
   readonly request_id?: string | undefined
 }
 
-/** Results matched to items by `request_id`; a missing one leaves the chunk short, which core reports. */
-const correlate = <I extends Correlated, A extends Correlated>(
+/** The chunk as sent: each item's `request_id` is its position in the chunk. */
+const positional = <I extends Correlated>(chunk: ReadonlyArray<I>): Array<I> =>
+  chunk.map((item, i) => ({ ...item, request_id: String(i) }))
+
+/**
+ * Results matched to the chunk's items by their positional request id (`idOf`), with the caller's
+ * own `request_id` put back (`restore`). An answer that carries no request id at all is taken in
+ * order; one that misses or repeats an id comes back short, which core reports as `BatchMismatch`
+ * for every item of the chunk.
+ */
+const correlate = <I extends Correlated, A>(
   chunk: ReadonlyArray<I>,
-  results: ReadonlyArray<A>
+  results: ReadonlyArray<A>,
+  idOf: (result: A) => string | undefined,
+  restore: (result: A, item: I) => A
 ): ReadonlyArray<A> => {
-  const byId = new Map(results.flatMap((result) => result.request_id === undefined ? [] : [[result.request_id, result] as const]))
-  if (byId.size === 0) return results
+  if (results.every((result) => idOf(result) === undefined)) {
+    return results.length === chunk.length ? results.map((result, i) => restore(result, chunk[i]!)) : results
+  }
+  const byId = new Map<string, A>()
+  for (const result of results) {
+    const id = idOf(result)
+    if (id === undefined || byId.has(id)) return []
+    byId.set(id, result)
+  }
   const ordered: Array<A> = []
-  chunk.forEach((item, i) => {
-    const found = byId.get(item.request_id ?? String(i))
-    if (found !== undefined) ordered.push(found)
-  })
+  for (const [i, item] of chunk.entries()) {
+    const found = byId.get(String(i))
+    if (found === undefined) return ordered
+    ordered.push(restore(found, item))
+  }
   return ordered
 }
 
-const tagged = <I extends Correlated>(chunk: ReadonlyArray<I>): Array<I> =>
-  chunk.map((item, i) => item.request_id === undefined ? { ...item, request_id: String(i) } : item)
+const requestIdOf = (result: Correlated) => result.request_id
+const restoreRequestId = <A extends Correlated>(result: A, item: Correlated): A =>
+  item.request_id === undefined ? result : { ...result, request_id: item.request_id }
 
-const mutate = <I extends Correlated>(
-  op: Operation.Operation<any, any, DeclaredError, any>,
-  embedded: string,
-  params: (chunk: ReadonlyArray<I>) => Record<string, unknown>,
+const mutate = <I extends Correlated, P, A, B extends Correlated>(
+  op: Operation.Operation<P, A, DeclaredError>,
+  results: (answer: A) => ReadonlyArray<B> | undefined,
+  params: (chunk: ReadonlyArray<I>) => P,
   lock?: { readonly entityType: string; readonly id: (item: I) => number | undefined } | undefined
 ) =>
 (items: ReadonlyArray<I>, options?: Options) =>
@@ -99,10 +120,9 @@ const mutate = <I extends Correlated>(
     run(
       items,
       (chunk) => {
-        const body = tagged(chunk)
         const send = Effect.map(
-          client.execute(op, params(body)),
-          (answer) => correlate(body, ((answer as any)?._embedded?.[embedded] ?? []) as ReadonlyArray<S.MutatedEntity>)
+          client.execute(op, params(positional(chunk))),
+          (answer) => correlate(chunk, results(answer) ?? [], requestIdOf, restoreRequestId)
         )
         return lock === undefined
           ? send
@@ -114,50 +134,58 @@ const mutate = <I extends Correlated>(
 const byId = (item: { readonly id?: number | undefined }) => item.id
 
 /** Creates leads, 250 per request by default. */
-export const createLeads = mutate<S.LeadInput>(createLeadsOp, "leads", (body) => ({ body }))
+export const createLeads = mutate(createLeadsOp, (answer) => answer._embedded?.leads, (body: ReadonlyArray<S.LeadInput>) => ({ body }))
 /** Updates leads under their entity locks. */
-export const updateLeads = mutate<S.LeadUpdateItem>(updateLeadsOp, "leads", (body) => ({ body }), { entityType: "leads", id: byId })
+export const updateLeads = mutate(updateLeadsOp, (answer) => answer._embedded?.leads, (body: ReadonlyArray<S.LeadUpdateItem>) => ({ body }), { entityType: "leads", id: byId })
 /** Creates contacts. */
-export const createContacts = mutate<S.ContactInput>(createContactsOp, "contacts", (body) => ({ body }))
+export const createContacts = mutate(createContactsOp, (answer) => answer._embedded?.contacts, (body: ReadonlyArray<S.ContactInput>) => ({ body }))
 /** Updates contacts under their entity locks. */
-export const updateContacts = mutate<S.ContactUpdateItem>(updateContactsOp, "contacts", (body) => ({ body }), { entityType: "contacts", id: byId })
+export const updateContacts = mutate(updateContactsOp, (answer) => answer._embedded?.contacts, (body: ReadonlyArray<S.ContactUpdateItem>) => ({ body }), { entityType: "contacts", id: byId })
 /** Creates companies. */
-export const createCompanies = mutate<S.CompanyInput>(createCompaniesOp, "companies", (body) => ({ body }))
+export const createCompanies = mutate(createCompaniesOp, (answer) => answer._embedded?.companies, (body: ReadonlyArray<S.CompanyInput>) => ({ body }))
 /** Updates companies under their entity locks. */
-export const updateCompanies = mutate<S.CompanyUpdateItem>(updateCompaniesOp, "companies", (body) => ({ body }), { entityType: "companies", id: byId })
+export const updateCompanies = mutate(updateCompaniesOp, (answer) => answer._embedded?.companies, (body: ReadonlyArray<S.CompanyUpdateItem>) => ({ body }), { entityType: "companies", id: byId })
 /** Creates tasks. */
-export const createTasks = mutate<S.TaskInput>(createTasksOp, "tasks", (body) => ({ body }))
+export const createTasks = mutate(createTasksOp, (answer) => answer._embedded?.tasks, (body: ReadonlyArray<S.TaskInput>) => ({ body }))
 /** Updates tasks under their entity locks. */
-export const updateTasks = mutate<S.TaskUpdateItem>(updateTasksOp, "tasks", (body) => ({ body }), { entityType: "tasks", id: byId })
+export const updateTasks = mutate(updateTasksOp, (answer) => answer._embedded?.tasks, (body: ReadonlyArray<S.TaskUpdateItem>) => ({ body }), { entityType: "tasks", id: byId })
 /** Creates customers. */
-export const createCustomers = mutate<S.CustomerInput>(createCustomersOp, "customers", (body) => ({ body }))
+export const createCustomers = mutate(createCustomersOp, (answer) => answer._embedded?.customers, (body: ReadonlyArray<S.CustomerInput>) => ({ body }))
 /** Updates customers under their entity locks. */
-export const updateCustomers = mutate<S.CustomerUpdateItem>(updateCustomersOp, "customers", (body) => ({ body }), { entityType: "customers", id: byId })
+export const updateCustomers = mutate(updateCustomersOp, (answer) => answer._embedded?.customers, (body: ReadonlyArray<S.CustomerUpdateItem>) => ({ body }), { entityType: "customers", id: byId })
 
 /** Creates notes on entities of one type. */
 export const createNotes = (entityType: S.MainEntityType) =>
-  mutate<S.NoteInput>(createNotesOp, "notes", (body) => ({ entity_type: entityType, body }))
+  mutate(createNotesOp, (answer) => answer._embedded?.notes, (body: ReadonlyArray<S.NoteInput>) => ({ entity_type: entityType, body }))
 /** Updates notes of one entity type under their entity locks. */
 export const updateNotes = (entityType: S.MainEntityType) =>
-  mutate<S.NoteInput>(updateNotesOp, "notes", (body) => ({ entity_type: entityType, body }), {
+  mutate(updateNotesOp, (answer) => answer._embedded?.notes, (body: ReadonlyArray<S.NoteInput>) => ({ entity_type: entityType, body }), {
     entityType: `${entityType}/notes`,
     id: (note) => note.id
   })
 
 /** Creates elements of one catalog. */
 export const createCatalogElements = (catalogId: number) =>
-  mutate<S.CatalogElementInput>(createCatalogElementsOp, "elements", (body) => ({ catalog_id: catalogId, body }))
+  mutate(createCatalogElementsOp, (answer) => answer._embedded?.elements, (body: ReadonlyArray<S.CatalogElementInput>) => ({ catalog_id: catalogId, body }))
 /** Updates elements of one catalog under their entity locks. */
 export const updateCatalogElements = (catalogId: number) =>
-  mutate<S.CatalogElementUpdateItem>(updateCatalogElementsOp, "elements", (body) => ({ catalog_id: catalogId, body }), {
+  mutate(updateCatalogElementsOp, (answer) => answer._embedded?.elements, (body: ReadonlyArray<S.CatalogElementUpdateItem>) => ({ catalog_id: catalogId, body }), {
     entityType: `catalogs/${catalogId}/elements`,
     id: byId
   })
 
 /**
  * Creates leads together with their contact and company (`/api/v4/leads/complex`), in chunks. The
- * answer is a bare array in request order, one result per lead.
+ * answer is a bare array, one result per lead, matched back by the first of its request ids.
  */
 export const createLeadsComplex = (items: ReadonlyArray<S.LeadComplexInput>, options?: Options) =>
   Effect.flatMap(Client, (client) =>
-    run(items, (chunk) => client.execute(createLeadsComplexOp, { body: chunk }), options))
+    run(
+      items,
+      (chunk) =>
+        Effect.map(
+          client.execute(createLeadsComplexOp, { body: positional(chunk) }),
+          (answer) => correlate(chunk, answer, (result) => result.request_id?.[0], (result) => result)
+        ),
+      options
+    ))

@@ -19,30 +19,49 @@ export class InvalidWebhook extends Schema.TaggedError<InvalidWebhook>()("Invali
 /** A nested value as PHP would build it from bracketed keys. */
 export type Nested = string | { readonly [key: string]: Nested }
 
-/** PHP `$_POST` parsing: `a[b][]=1&a[c]=2` → `{ a: { b: { 0: "1" }, c: "2" } }`; lists become index-keyed objects. */
+/**
+ * Key segments that are never used as property names. The webhook body comes from anyone who knows
+ * the URL (amoCRM does not sign it), and these would reach `Object.prototype` or a constructor.
+ */
+const forbidden = new Set(["__proto__", "constructor", "prototype"])
+
+/** An object without a prototype, so no key of the body can reach `Object.prototype`. */
+const node = (): Record<string, Nested> => Object.create(null) as Record<string, Nested>
+
+const index = /^(0|[1-9]\d*)$/
+
+/**
+ * PHP `$_POST` parsing: `a[b][]=1&a[c]=2` → `{ a: { b: { 0: "1" }, c: "2" } }`; lists become
+ * index-keyed objects, and `a[]` appends after the largest index so far (`a[1]=x&a[]=y` keeps both).
+ *
+ * The objects it builds have no prototype, and a key with a `__proto__`, `constructor` or `prototype`
+ * segment is dropped: a delivery cannot change any other object of the program.
+ */
 export const parseForm = (body: string | URLSearchParams): Record<string, Nested> => {
   const pairs = typeof body === "string" ? new URLSearchParams(body) : body
-  const root: Record<string, Nested> = {}
-  const counters = new WeakMap<object, number>()
+  const root = node()
+  // Per object, one past its largest numeric key so far: where `a[]=…` goes, as in PHP.
+  const nextIndex = new WeakMap<object, number>()
+  const set = (target: Record<string, Nested>, segment: string, value: Nested) => {
+    target[segment] = value
+    if (index.test(segment)) nextIndex.set(target, Math.max(nextIndex.get(target) ?? 0, Number(segment) + 1))
+  }
   for (const [key, value] of pairs) {
     const match = /^([^[\]]+)((?:\[[^\]]*\])*)$/.exec(key)
     if (match === null) continue
     const segments = [match[1]!, ...[...match[2]!.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!)]
-    let cursor: Record<string, Nested> = root
+    if (segments.some((segment) => forbidden.has(segment))) continue
+    let cursor = root
     segments.forEach((raw, i) => {
-      let segment = raw
-      if (segment === "") {
-        const next = counters.get(cursor) ?? Object.keys(cursor).length
-        counters.set(cursor, next + 1)
-        segment = String(next)
-      }
+      const segment = raw === "" ? String(nextIndex.get(cursor) ?? 0) : raw
       if (i === segments.length - 1) {
-        cursor[segment] = value
+        set(cursor, segment, value)
         return
       }
-      const child = cursor[segment]
-      if (typeof child !== "object") cursor[segment] = {}
-      cursor = cursor[segment] as Record<string, Nested>
+      const child = Object.hasOwn(cursor, segment) ? cursor[segment] : undefined
+      const next = typeof child === "object" ? child as Record<string, Nested> : node()
+      set(cursor, segment, next)
+      cursor = next
     })
   }
   return root
@@ -102,8 +121,43 @@ export interface Webhook {
   readonly raw: Record<string, Nested>
 }
 
-const decodeEntity = Schema.decodeUnknownEffect(WebhookEntity)
-const decodeAccount = Schema.decodeUnknownEffect(WebhookAccount)
+const numericFields = [
+  "id",
+  "status_id",
+  "old_status_id",
+  "pipeline_id",
+  "old_pipeline_id",
+  "price",
+  "responsible_user_id",
+  "created_user_id",
+  "modified_user_id",
+  "account_id",
+  "element_id",
+  "element_type",
+  "date_create",
+  "last_modified",
+  "created_at",
+  "updated_at"
+] as const
+
+/**
+ * An empty numeric field (`leads[add][0][price]=`) means "not set": it is left out of the decoded
+ * entity (it stays in `raw`) instead of reading as 0 or failing the delivery.
+ */
+const withoutEmptyNumbers = (item: unknown): unknown => {
+  if (typeof item !== "object" || item === null) return item
+  const copy: Record<string, unknown> = { ...item }
+  for (const field of numericFields) {
+    const value = copy[field]
+    if (typeof value === "string" && value.trim() === "") delete copy[field]
+  }
+  return copy
+}
+
+const decodeEntityFields = Schema.decodeUnknownEffect(WebhookEntity)
+const decodeEntity = (item: unknown) => decodeEntityFields(withoutEmptyNumbers(item))
+const decodeAccountFields = Schema.decodeUnknownEffect(WebhookAccount)
+const decodeAccount = (account: unknown) => decodeAccountFields(withoutEmptyNumbers(account))
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /**

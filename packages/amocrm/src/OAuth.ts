@@ -1,15 +1,17 @@
 /**
  * amoCRM OAuth 2.0, on top of core's token manager.
  *
- * - {@link layer}: authorization code and/or refresh token. Tokens live in core's `TokenStore`
- *   (`amocrm:<account>`); every refresh returns a new refresh token, which is stored before the new
- *   access token is used. When a refresh is refused with 401 or 404 because the account moved to
- *   another subdomain, the account is looked up with `X-Refresh-Token` on the token's `api_domain`
- *   and the refresh is retried there; later requests follow the account to its new host.
+ * - {@link layer}: authorization code and/or refresh token. Tokens live in core's `TokenStore` under
+ *   `amocrm:<account>`, where the account is the host (`example.amocrm.ru`) unless `account` names
+ *   it; every refresh returns a new refresh token, which is stored before the new access token is
+ *   used. When a refresh is refused with 401 or 404 because the account moved to another subdomain,
+ *   the account is looked up with `X-Refresh-Token` on the token's `api_domain` and the refresh is
+ *   retried there; later requests follow the account to its new host, and `onRelocated` tells the
+ *   app. Only amoCRM and Kommo hosts are ever followed.
  * - {@link longLived}: a long-lived token from the account UI, never refreshed.
  * - {@link exchangeApiKey}: trades a user API key for an authorization code (delivered to the
  *   redirect URI).
- * - {@link authorizeUrl} and {@link button}: the browser side.
+ * - {@link authorizeUrl}, {@link button} and {@link parseRedirect}: the browser side.
  *
  * @since 0.1.0
  */
@@ -17,8 +19,19 @@ import { Clock, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { Base64Url } from "effect/encoding"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { Auth as CoreAuth, Client as CoreClient, OAuth2, type TokenStore } from "@vendor-sdk/core"
+import { accountOf } from "./EntityLock.ts"
 import { exchangeApiKey as exchangeApiKeyOperation, getAccountSubdomainByRefreshToken } from "./generated/Oauth.ts"
 import { Auth, Endpoint, Retry, vendor } from "./generated/vendor.ts"
+
+/** Where an account moved to (see {@link Options.onRelocated}). */
+export interface Relocation {
+  /** The account URL before the move, e.g. `https://old.amocrm.ru`. */
+  readonly from: string
+  /** The account URL now, e.g. `https://new.amocrm.ru`. */
+  readonly to: string
+  /** The new subdomain, when amoCRM named it. */
+  readonly subdomain?: string | undefined
+}
 
 /** Options of the OAuth layer. */
 export interface Options {
@@ -30,15 +43,27 @@ export interface Options {
   readonly code?: CoreAuth.Secret | undefined
   /** A refresh token to start from when the store has none. */
   readonly refreshToken?: CoreAuth.Secret | undefined
-  /** Separates the tokens of several accounts; `default` when absent. */
+  /**
+   * The token store key is `amocrm:<account>`. By default the account's host
+   * (`<subdomain>.<domain>`), so two accounts (or an amoCRM and a Kommo account) never share tokens.
+   */
   readonly account?: string | undefined
   /** Renew this long before expiry. Defaults to 60 seconds. */
   readonly skew?: OAuth2.ManagedOptions["skew"]
   /** Runs after each new token set was stored (the SDK's `onAccessTokenRefresh`). */
   readonly onTokenRefreshed?: OAuth2.ManagedOptions["onTokenRefreshed"]
+  /**
+   * Runs once the account was found on another host and a refresh there succeeded; save the new
+   * subdomain, as later runs should start from it.
+   */
+  readonly onRelocated?: ((relocation: Relocation) => Effect.Effect<void>) | undefined
 }
 
-/** The claims of an access token this package reads (without verifying: amoCRM signs them). */
+/**
+ * The claims of an access token, read without verifying its signature: the integration holds no key
+ * that could verify it (the official SDK only parses it too). They are routing hints (`api_domain`,
+ * `exp`), not proof of anything; a host taken from them is checked with {@link isTrustedHost}.
+ */
 export const accessTokenClaims = (token: Redacted.Redacted<string> | string): Readonly<Record<string, unknown>> => {
   const payload = (Redacted.isRedacted(token) ? Redacted.value(token) : token).split(".")[1]
   if (payload === undefined) return {}
@@ -52,24 +77,46 @@ export const accessTokenClaims = (token: Redacted.Redacted<string> | string): Re
   }
 }
 
-/** A client for the public OAuth operations: no credentials, the package's endpoint and retry policy. */
-export const publicClient = Effect.gen(function*() {
-  return yield* CoreClient.make({
-    vendor,
-    auth: CoreAuth.none,
-    retry: yield* Retry,
-    rateLimit: undefined,
-    endpoint: yield* Endpoint
-  })
-})
+/** A host that is not an amoCRM or Kommo account host, where no secret may be sent. */
+export class UntrustedHost extends Schema.TaggedError<UntrustedHost>()("UntrustedHost", {
+  host: Schema.String,
+  message: Schema.String
+}) {}
 
-const origin = (url: string) => {
-  try {
-    return new URL(url).origin
-  } catch {
-    return url.replace(/\/+$/, "")
-  }
-}
+const domains = vendor.server.variables.domain?.enum ?? ["amocrm.ru", "amocrm.com", "kommo.com"]
+const hostPattern = new RegExp(`^[a-z0-9-]+\\.(${domains.map((domain) => domain.replace(/\./g, "\\.")).join("|")})$`)
+
+/**
+ * Whether `host` is an account host of one of the spec's server domains:
+ * `^[a-z0-9-]+\.(amocrm\.(ru|com)|kommo\.com)$`, e.g. `example.amocrm.ru` or `api-b.amocrm.ru`.
+ */
+export const isTrustedHost = (host: string): boolean => hostPattern.test(host)
+
+/** `host` in lower case when it is trusted (see {@link isTrustedHost}); `UntrustedHost` otherwise. */
+export const trustedHost = (host: string, what: string): Effect.Effect<string, UntrustedHost> =>
+  Effect.suspend(() => {
+    const lower = host.trim().toLowerCase()
+    return isTrustedHost(lower)
+      ? Effect.succeed(lower)
+      : Effect.fail(new UntrustedHost({ host, message: `${what} ${JSON.stringify(host)} is not an amoCRM or Kommo account host` }))
+  })
+
+/** A client without credentials on `endpoint`, with the package's retry policy, for public operations. */
+const unauthenticated = (endpoint: CoreClient.Endpoint) =>
+  Effect.flatMap(Retry, (retry) =>
+    CoreClient.make({
+      // X-Refresh-Token is among the vendor's secret headers (x-redacted in the spec).
+      vendor,
+      auth: CoreAuth.none,
+      retry,
+      rateLimit: undefined,
+      endpoint
+    }))
+
+/** A client for the public OAuth operations: no credentials, the package's endpoint and retry policy. */
+export const publicClient = Effect.flatMap(Endpoint, unauthenticated)
+
+const origin = (url: string) => URL.parse(url)?.origin ?? url.replace(/\/+$/, "")
 
 /**
  * OAuth 2.0 credentials for one account: exchanges `code` on first use (or starts from
@@ -82,8 +129,10 @@ export const layer = (options: Options): Layer.Layer<Auth, never, HttpClient.Htt
     Effect.gen(function*() {
       const endpoint = yield* Endpoint
       const configured = origin(CoreClient.resolveUrl(vendor.server.url, vendor, endpoint))
-      // Where the account lives now; changes only after a subdomain-change recovery.
+      const account = options.account ?? accountOf(vendor, endpoint)
+      // Where requests go now (the configured server until a move), and the account URL that stands for.
       let current = configured
+      let currentAccount = `https://${accountOf(vendor, endpoint)}`
       let exchanged = false
       const clientSecret = CoreAuth.secret(options.clientSecret)
       const tokenEndpoint = (): OAuth2.TokenEndpoint => ({
@@ -93,47 +142,47 @@ export const layer = (options: Options): Layer.Layer<Auth, never, HttpClient.Htt
         clientSecret
       })
       const grant = { redirect_uri: options.redirectUri }
+      const refresh = (token: Redacted.Redacted<string>) =>
+        OAuth2.requestToken(tokenEndpoint(), { ...grant, grant_type: "refresh_token", refresh_token: token })
 
-      const relocate = (tokens: TokenStore.TokenSet, refresh: Redacted.Redacted<string>) =>
+      const untrusted = (error: UntrustedHost) =>
+        new CoreAuth.CredentialsUnavailable({ message: `Not following the amoCRM account: ${error.message}`, cause: error })
+
+      /** Finds where the account lives now; the move, when it moved to a trusted host. */
+      const relocate = (tokens: TokenStore.TokenSet, token: Redacted.Redacted<string>) =>
         Effect.gen(function*() {
-          const apiDomain = accessTokenClaims(tokens.accessToken).api_domain
-          if (typeof apiDomain !== "string" || apiDomain.length === 0) return false
-          const client = yield* CoreClient.make({
-            // X-Refresh-Token is among the vendor's secret headers (x-redacted in the spec).
-            vendor,
-            auth: CoreAuth.none,
-            retry: yield* Retry,
-            rateLimit: undefined,
-            endpoint: { ...endpoint, variables: { ...endpoint.variables, api_domain: apiDomain } }
-          })
-          const found = yield* Effect.option(
-            client.execute(getAccountSubdomainByRefreshToken, { xRefreshToken: refresh })
-          )
-          if (Option.isNone(found) || found.value.domain === undefined) return false
-          const moved = `https://${found.value.domain}`
-          if (moved === current) return false
-          yield* Effect.logInfo(`amoCRM account moved to ${found.value.domain}`)
+          const claim = accessTokenClaims(tokens.accessToken).api_domain
+          if (typeof claim !== "string" || claim.length === 0) return Option.none<Relocation>()
+          // The refresh token goes to this host: it must be amoCRM's.
+          const apiDomain = yield* Effect.mapError(trustedHost(claim, "The token's api_domain"), untrusted)
+          const client = yield* unauthenticated({ ...endpoint, variables: { ...endpoint.variables, api_domain: apiDomain } })
+          const found = yield* Effect.option(client.execute(getAccountSubdomainByRefreshToken, { xRefreshToken: token }))
+          if (Option.isNone(found) || found.value.domain === undefined) return Option.none<Relocation>()
+          // The client secret and refresh token go to this host next.
+          const host = yield* Effect.mapError(trustedHost(found.value.domain, "The account's new domain"), untrusted)
+          const moved = `https://${host}`
+          if (moved === currentAccount) return Option.none<Relocation>()
+          const relocation: Relocation = { from: currentAccount, to: moved, subdomain: found.value.subdomain }
+          yield* Effect.logInfo(`amoCRM account moved to ${host}`)
           current = endpoint.servers?.[moved] ?? moved
-          return true
+          currentAccount = moved
+          return Option.some(relocation)
         })
 
-      const refreshWith = (tokens: TokenStore.TokenSet, refresh: Redacted.Redacted<string>) =>
-        OAuth2.requestToken(tokenEndpoint(), { ...grant, grant_type: "refresh_token", refresh_token: refresh }).pipe(
+      const refreshWith = (tokens: TokenStore.TokenSet, token: Redacted.Redacted<string>) =>
+        refresh(token).pipe(
           Effect.catchIf(
             (error) => error.status === 401 || error.status === 404,
             (error) =>
-              Effect.flatMap(
-                relocate(tokens, refresh),
-                (moved) =>
-                  moved
-                    ? OAuth2.requestToken(tokenEndpoint(), { ...grant, grant_type: "refresh_token", refresh_token: refresh })
-                    : Effect.fail(error)
-              )
+              Effect.flatMap(relocate(tokens, token), (moved) =>
+                Option.isNone(moved) ? Effect.fail(error) : refresh(token).pipe(
+                  Effect.tap(() => options.onRelocated === undefined ? Effect.void : options.onRelocated(moved.value))
+                ))
           )
         )
 
       const authenticator = yield* OAuth2.managed({
-        key: `${vendor.name}:${options.account ?? "default"}`,
+        key: `${vendor.name}:${account}`,
         skew: options.skew,
         onTokenRefreshed: options.onTokenRefreshed,
         initial: options.refreshToken === undefined ? undefined : {
@@ -145,16 +194,17 @@ export const layer = (options: Options): Layer.Layer<Auth, never, HttpClient.Htt
           const tokens = Option.getOrUndefined(stored)
           if (tokens?.refreshToken !== undefined) return refreshWith(tokens, tokens.refreshToken)
           if (options.code !== undefined && !exchanged) {
-            exchanged = true
-            return OAuth2.requestToken(tokenEndpoint(), {
-              ...grant,
-              grant_type: "authorization_code",
-              code: CoreAuth.secret(options.code)
-            })
+            // A code works once: it counts as used only when the exchange succeeded, so a failure on
+            // the way (network, 5xx) leaves it to be tried again.
+            return OAuth2.exchangeCode({ endpoint: tokenEndpoint(), code: options.code, redirectUri: options.redirectUri }).pipe(
+              Effect.tap(() => Effect.sync(() => exchanged = true))
+            )
           }
           return Effect.fail(
             new CoreAuth.CredentialsUnavailable({
-              message: `No amoCRM refresh token stored for account ${options.account ?? "default"}, and no code to exchange`
+              message: options.code === undefined
+                ? `No amoCRM refresh token stored for account ${account}, and no code to exchange`
+                : `No amoCRM refresh token stored for account ${account}; its code was exchanged already`
             })
           )
         }
@@ -286,11 +336,16 @@ export const Redirect = Schema.Struct({
 })
 export type Redirect = typeof Redirect.Type
 
-/** Reads the redirect query; `referer` gives the subdomain and domain to configure the client with. */
+/**
+ * Reads the redirect query; `referer` gives the subdomain and domain to configure the client with.
+ * A `referer` that is not an amoCRM or Kommo account host fails with {@link UntrustedHost}: the code
+ * exchange would send the client secret there.
+ */
 export const parseRedirect = (query: URLSearchParams | Readonly<Record<string, string>>) => {
   const entries = query instanceof URLSearchParams ? Object.fromEntries(query) : query
-  return Effect.map(Schema.decodeUnknownEffect(Redirect)(entries), (redirect) => {
-    const [subdomain = "", ...rest] = redirect.referer.split(".")
-    return { ...redirect, subdomain, domain: rest.join(".") }
-  })
+  return Effect.flatMap(Schema.decodeUnknownEffect(Redirect)(entries), (redirect) =>
+    Effect.map(trustedHost(redirect.referer, "The redirect's referer"), (host) => {
+      const [subdomain = "", ...rest] = host.split(".")
+      return { ...redirect, referer: host, subdomain, domain: rest.join(".") }
+    }))
 }

@@ -13,11 +13,10 @@
  */
 import { Config, Effect, Layer, Option } from "effect"
 import type { HttpClient } from "effect/http"
-import { layer } from "./generated/layer.ts"
-import { Endpoint } from "./generated/vendor.ts"
+import { layerAccount, type Services } from "./account.ts"
 import * as OAuth from "./OAuth.ts"
 
-const credentials = (prefix: string, account: string) =>
+const credentials = (prefix: string) =>
   Config.Redacted(`${prefix}_ACCESS_TOKEN`).pipe(
     Config.map((token) => OAuth.longLived(token)),
     Config.orElse(() =>
@@ -34,28 +33,28 @@ const credentials = (prefix: string, account: string) =>
             clientSecret: c.clientSecret,
             redirectUri: c.redirectUri,
             refreshToken: Option.getOrUndefined(c.refreshToken),
-            code: Option.getOrUndefined(c.code),
-            account
+            code: Option.getOrUndefined(c.code)
           })
         )
       )
     )
   )
 
-/** Every amoCRM service configured from the environment. Provide an `HttpClient`. */
-export const layerConfig = (options: { readonly prefix?: string | undefined; readonly defaultDomain?: string | undefined } = {}) => {
+/**
+ * Every amoCRM service configured from the environment, as {@link layerAccount} builds them (its own
+ * client, tokens keyed by the account's host, its own rate-limit budget). Provide an `HttpClient`.
+ */
+export const layerConfig = (
+  options: { readonly prefix?: string | undefined; readonly defaultDomain?: string | undefined } = {}
+): Layer.Layer<Services, Config.ConfigError, HttpClient.HttpClient> => {
   const prefix = options.prefix ?? "AMOCRM"
   return Layer.unwrap(
     Effect.gen(function*() {
       const subdomain = yield* Config.String(`${prefix}_SUBDOMAIN`)
       const domain = yield* Config.String(`${prefix}_DOMAIN`).pipe(Config.withDefault(options.defaultDomain ?? "amocrm.ru"))
       const baseUrl = yield* Config.option(Config.String(`${prefix}_BASE_URL`))
-      const auth = yield* credentials(prefix, subdomain)
-      const endpoint = Endpoint.layer({
-        variables: { subdomain, domain },
-        ...(Option.isSome(baseUrl) ? { baseUrl: baseUrl.value } : {})
-      })
-      return layer.pipe(Layer.provide(auth), Layer.provide(endpoint))
+      const auth = yield* credentials(prefix)
+      return layerAccount({ subdomain, domain, baseUrl: Option.getOrUndefined(baseUrl), auth })
     })
-  ) as Layer.Layer<Layer.Success<typeof layer>, Config.ConfigError, HttpClient.HttpClient>
+  )
 }

@@ -5,9 +5,11 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Logger, Option, Redacted, References } from "effect"
+import { TestClock } from "effect/testing"
 import { AmoCRM } from "@vendor-sdk/amocrm"
 import * as AmoCRMMock from "@vendor-sdk/amocrm/mock"
 import { Jwt, TokenStore } from "@vendor-sdk/core"
+import { Mock } from "@vendor-sdk/mock"
 import { setup } from "./support.ts"
 
 const { demoClient } = AmoCRMMock
@@ -27,10 +29,10 @@ const recordingStore = () => {
 }
 
 describe("oauth", () => {
-  it.live("exchanges the code once, then refreshes with each rotated refresh token, stored before it is used", () =>
+  it.effect("exchanges the code once, then refreshes with each rotated refresh token, stored before it is used", () =>
     Effect.gen(function*() {
       const store = recordingStore()
-      // Tokens live 30 s and are renewed 60 s early: every call needs a refresh.
+      // Tokens live 30 s, and 31 s pass between calls: every call after the first needs a refresh.
       const { layer, mock } = yield* setup({
         tokenLifetime: 30,
         auth: AmoCRM.OAuth.layer({ ...oauth, code: "auth-code-1", account: "example" }).pipe(Layer.provide(store.layer))
@@ -38,7 +40,9 @@ describe("oauth", () => {
       yield* Effect.gen(function*() {
         const account = yield* AmoCRM.Account
         yield* account.getAccount({})
+        yield* TestClock.adjust("31 seconds")
         yield* account.getAccount({})
+        yield* TestClock.adjust("31 seconds")
         yield* account.getAccount({})
       }).pipe(Effect.provide(layer))
       const requests = yield* mock.requests
@@ -81,32 +85,38 @@ describe("oauth", () => {
       ])
     }).pipe(Effect.scoped))
 
-  it.live("follows the account to its new subdomain when a refresh is refused with 404", () =>
+  it.effect("follows the account to its new subdomain when a refresh is refused with 404, and tells the app", () =>
     Effect.gen(function*() {
       const store = recordingStore()
-      const moved = yield* AmoCRMMock.make({ rateLimit: false })
+      const moved = yield* AmoCRMMock.make({ rateLimit: false, subdomain: "renamed" })
       const { layer, mock } = yield* setup({
         tokenLifetime: 30,
         auth: AmoCRM.OAuth.layer({ ...oauth, code: "auth-code-1" }).pipe(Layer.provide(store.layer))
       })
       const run = AmoCRM.Account.use((account) => account.getAccount({}))
       yield* run.pipe(Effect.provide(layer))
-      // The account moves: the old host refuses refreshes, the new one knows the refresh token.
+      // The token expires; the account moves: the old host refuses refreshes, the new one knows the refresh token.
+      yield* TestClock.adjust("31 seconds")
       yield* mock.inject({ fault: { _tag: "Status", status: 404, body: { title: "Not Found", status: 404, detail: "Account moved" } }, operationId: "refreshAccessToken" })
-      const refresh = Redacted.value(Option.getOrThrow(yield* store.memory.get("amocrm:default")).refreshToken!)
+      const refresh = Redacted.value(Option.getOrThrow(yield* store.memory.get("amocrm:example.amocrm.ru")).refreshToken!)
       moved.state.collection("refresh-tokens").insert({ id: refresh, client: demoClient.id })
+      const relocations: Array<AmoCRM.OAuth.Relocation> = []
       const relocated = AmoCRM.layerAccount({
         subdomain: "example",
         baseUrl: mock.url,
-        // the lookup on api_domain answers `example.amocrm.ru`; that host is the second mock
-        servers: { "https://{api_domain}": moved.url, "https://example.amocrm.ru": moved.url },
-        auth: AmoCRM.OAuth.layer({ ...oauth }).pipe(Layer.provide(store.layer)),
+        // the lookup on api_domain answers `renamed.amocrm.ru`; that host is the second mock
+        servers: { "https://{api_domain}": moved.url, "https://renamed.amocrm.ru": moved.url },
+        auth: AmoCRM.OAuth.layer({
+          ...oauth,
+          onRelocated: (relocation) => Effect.sync(() => void relocations.push(relocation))
+        }).pipe(Layer.provide(store.layer)),
         rateLimit: false
       })
-      yield* run.pipe(Effect.provide(relocated.pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.fresh)))
+      yield* run.pipe(Effect.provide(relocated.pipe(Layer.provide(NodeHttpClient.layerUndici))))
       const seen = (yield* moved.requests).map((r) => r.path)
       expect(seen).toEqual(["/oauth2/account/current/subdomain", "/oauth2/access_token", "/api/v4/account"])
       expect((yield* moved.requests)[0]!.headers["x-refresh-token"]).toBe(refresh)
+      expect(relocations).toEqual([{ from: "https://example.amocrm.ru", to: "https://renamed.amocrm.ru", subdomain: "renamed" }])
     }).pipe(Effect.scoped))
 
   it.live("logs each exchange at Debug with tokens, secrets and the refresh-token header redacted", () =>
@@ -122,7 +132,7 @@ describe("oauth", () => {
         Effect.provide(capture),
         Effect.provideService(References.MinimumLogLevel, "Debug")
       )
-      const refresh = Redacted.value(Option.getOrThrow(yield* store.memory.get("amocrm:default")).refreshToken!)
+      const refresh = Redacted.value(Option.getOrThrow(yield* store.memory.get("amocrm:example.amocrm.ru")).refreshToken!)
       const access = (yield* mock.requests).find((r) => r.path === "/api/v4/leads")!.headers["authorization"]!.slice(7)
       const text = lines.join("\n")
       expect(text).toContain("/api/v4/leads")
@@ -161,4 +171,93 @@ describe("oauth", () => {
     expect(html).toContain(`data-state="&quot;&gt;&lt;script&gt;"`)
     expect(html).toContain(`data-client-id="c1"`)
   })
+
+  it.live("keeps each account's tokens under its own host in a shared store (no account names given)", () =>
+    Effect.gen(function*() {
+      const acme = yield* AmoCRMMock.make({ rateLimit: false, subdomain: "acme" })
+      const beta = yield* AmoCRMMock.make({ rateLimit: false, subdomain: "beta" })
+      const store = TokenStore.makeMemory()
+      const account = (subdomain: string, domain: string, url: string) =>
+        AmoCRM.layerAccount({
+          subdomain,
+          domain,
+          baseUrl: url,
+          auth: AmoCRM.OAuth.layer({ ...oauth, code: `${subdomain}-code` }),
+          rateLimit: false
+        }).pipe(Layer.provide(Layer.succeed(TokenStore.TokenStore, store)), Layer.provide(NodeHttpClient.layerUndici))
+      const subdomainOf = AmoCRM.Account.use((a) => a.getAccount({})).pipe(Effect.map((a) => a.subdomain))
+      const seen = [
+        yield* subdomainOf.pipe(Effect.provide(account("acme", "amocrm.ru", acme.url))),
+        yield* subdomainOf.pipe(Effect.provide(account("beta", "kommo.com", beta.url)))
+      ]
+      expect(seen).toEqual(["acme", "beta"])
+      // Each account exchanged its own code; beta never saw acme's tokens.
+      expect((yield* beta.requests).map((r) => r.path)).toEqual(["/oauth2/access_token", "/api/v4/account"])
+      const acmeTokens = Option.getOrThrow(yield* store.get("amocrm:acme.amocrm.ru"))
+      const betaTokens = Option.getOrThrow(yield* store.get("amocrm:beta.kommo.com"))
+      expect(Redacted.value(acmeTokens.accessToken)).not.toBe(Redacted.value(betaTokens.accessToken))
+      expect(Option.isNone(yield* store.get("amocrm:default"))).toBe(true)
+    }).pipe(Effect.scoped))
+
+  it.live("tries the code again after an exchange that failed on the way, instead of burning it", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({ auth: AmoCRM.OAuth.layer({ ...oauth, code: "auth-code-1" }) })
+      yield* mock.inject({ fault: { _tag: "Status", status: 503 }, operationId: "exchangeAuthorizationCode", times: 1 })
+      const call = AmoCRM.Account.use((a) => a.getAccount({}))
+      const [first, second] = yield* Effect.all([Effect.flip(call), call]).pipe(Effect.provide(layer))
+      expect(first._tag).toBe("AuthenticationError")
+      expect(first.message).toContain("503")
+      expect(second.id).toBe(31000001)
+      const grants = (yield* mock.requests).filter((r) => r.path === "/oauth2/access_token").map((r) => (r.body as { grant_type: string; code: string }))
+      expect(grants.map((g) => [g.grant_type, g.code])).toEqual([["authorization_code", "auth-code-1"], ["authorization_code", "auth-code-1"]])
+    }).pipe(Effect.scoped))
+
+  it.effect("reads the redirect back, refusing a referer that is not an amoCRM or Kommo host", () =>
+    Effect.gen(function*() {
+      const query = (referer: string) => ({ code: "c", state: "s", referer })
+      const ok = yield* AmoCRM.OAuth.parseRedirect(new URLSearchParams(query("Example.amoCRM.ru")))
+      expect([ok.referer, ok.subdomain, ok.domain, Redacted.value(ok.code)]).toEqual(["example.amocrm.ru", "example", "amocrm.ru", "c"])
+      expect((yield* AmoCRM.OAuth.parseRedirect(query("acme.kommo.com"))).domain).toBe("kommo.com")
+      for (const referer of ["attacker.example.com", "example.amocrm.ru.attacker.com", "a.b.amocrm.ru", "example.amocrm.ru/x", "amocrm.ru", ""]) {
+        const error = yield* Effect.flip(AmoCRM.OAuth.parseRedirect(query(referer)))
+        expect([referer, error._tag]).toEqual([referer, "UntrustedHost"])
+      }
+    }))
+
+  it.effect("does not follow a subdomain lookup to a host that is not amoCRM's, and sends it nothing", () =>
+    Effect.gen(function*() {
+      const store = recordingStore()
+      const attacker = yield* AmoCRMMock.make({ rateLimit: false })
+      const base = AmoCRMMock.definition({ rateLimit: false })
+      const lookup = yield* Mock.make({
+        ...base,
+        handlers: {
+          ...base.handlers,
+          getAccountSubdomainByRefreshToken: () =>
+            Effect.succeed({ status: 200, body: { id: 1, subdomain: "attacker", domain: "attacker.example.com", top_level_domain: "com" } })
+        }
+      })
+      const { layer, mock } = yield* setup({
+        tokenLifetime: 30,
+        auth: AmoCRM.OAuth.layer({ ...oauth, code: "auth-code-1" }).pipe(Layer.provide(store.layer))
+      })
+      yield* AmoCRM.Account.use((a) => a.getAccount({})).pipe(Effect.provide(layer))
+      yield* TestClock.adjust("31 seconds")
+      yield* mock.inject({ fault: { _tag: "Status", status: 404, body: { title: "Not Found", status: 404, detail: "Account moved" } }, operationId: "refreshAccessToken" })
+      const relocated = AmoCRM.layerAccount({
+        subdomain: "example",
+        baseUrl: mock.url,
+        servers: { "https://{api_domain}": lookup.url, "https://attacker.example.com": attacker.url },
+        auth: AmoCRM.OAuth.layer({ ...oauth }).pipe(Layer.provide(store.layer)),
+        rateLimit: false
+      })
+      const error = yield* AmoCRM.Account.use((a) => a.getAccount({})).pipe(
+        Effect.provide(relocated.pipe(Layer.provide(NodeHttpClient.layerUndici))),
+        Effect.flip
+      )
+      expect(error._tag).toBe("AuthenticationError")
+      expect(error.message).toContain("attacker.example.com")
+      expect((yield* lookup.requests).map((r) => r.path)).toEqual(["/oauth2/account/current/subdomain"])
+      expect(yield* attacker.requests).toEqual([])
+    }).pipe(Effect.scoped))
 })

@@ -89,4 +89,21 @@ describe("batch writes", () => {
       expect(results.length).toBe(3)
       expect((yield* mock.requests).map((r) => r.path)).toEqual(["/api/v4/leads/complex", "/api/v4/leads/complex"])
     }).pipe(Effect.scoped))
+
+  it.live("sends positional request ids of its own, so the caller's duplicates cannot mix results up", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup({ definition: awkward() })
+      const results = yield* AmoCRM.Batch.createLeads([
+        { name: "first", request_id: "same" },
+        { name: "second", request_id: "same" },
+        { name: "third", request_id: "0" },
+        { name: "fourth" }
+      ]).pipe(Effect.provide(layer))
+      const [request] = yield* mock.requests
+      expect((request!.body as Array<{ request_id: string }>).map((l) => l.request_id)).toEqual(["0", "1", "2", "3"])
+      const stored = mock.state.collection<{ id: number; name: string }>("leads")
+      expect(results.map((r) => stored.get(r.id!)?.name)).toEqual(["first", "second", "third", "fourth"])
+      // The caller's own ids come back on their results.
+      expect(results.map((r) => r.request_id)).toEqual(["same", "same", "0", "3"])
+    }).pipe(Effect.scoped))
 })

@@ -41,6 +41,9 @@ const botClaims = {
 
 const at = (seconds: number) => TestClock.setTime(seconds * 1000)
 
+/** Why a token was refused: `InvalidToken`'s reason, or the tag of another failure. */
+const reasonOf = (error: { readonly _tag: string; readonly reason?: string }) => error.reason ?? error._tag
+
 describe("disposable tokens", () => {
   it.effect("accepts a widget token and returns its claims", () =>
     Effect.gen(function*() {
@@ -57,8 +60,7 @@ describe("disposable tokens", () => {
       yield* at(now + 60)
       const token = yield* Jwt.sign(widgetClaims, "another-secret", "HS256")
       const error = yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token, clientSecret: secret, redirectUri }))
-      expect(error._tag).toBe("InvalidToken")
-      expect(error.reason).toBe("signature")
+      expect(reasonOf(error)).toBe("signature")
     }))
 
   it.effect("rejects a widget token meant for another integration host", () =>
@@ -66,18 +68,18 @@ describe("disposable tokens", () => {
       yield* at(now + 60)
       const token = yield* Jwt.sign({ ...widgetClaims, aud: "https://other.example.test" }, secret, "HS256")
       const error = yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token, clientSecret: secret, redirectUri }))
-      expect(error.reason).toBe("audience")
+      expect(reasonOf(error)).toBe("audience")
     }))
 
   it.effect("rejects an expired widget token, and one not valid yet", () =>
     Effect.gen(function*() {
       const token = yield* Jwt.sign(widgetClaims, secret, "HS256")
       yield* at(now + 1800 + 31)
-      expect((yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token, clientSecret: secret, redirectUri }))).reason).toBe(
+      expect(reasonOf(yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token, clientSecret: secret, redirectUri })))).toBe(
         "expired"
       )
       yield* at(now - 120)
-      expect((yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token, clientSecret: secret, redirectUri }))).reason).toBe(
+      expect(reasonOf(yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token, clientSecret: secret, redirectUri })))).toBe(
         "not-yet-valid"
       )
     }))
@@ -86,12 +88,12 @@ describe("disposable tokens", () => {
     Effect.gen(function*() {
       yield* at(now + 60)
       const hs512 = yield* Jwt.sign(widgetClaims, secret, "HS512")
-      expect((yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token: hs512, clientSecret: secret, redirectUri }))).reason)
+      expect(reasonOf(yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token: hs512, clientSecret: secret, redirectUri }))))
         .toBe("algorithm")
       const { user_id: _, ...partial } = widgetClaims
       const incomplete = yield* Jwt.sign(partial, secret, "HS256")
       expect(
-        (yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token: incomplete, clientSecret: secret, redirectUri }))).reason
+        reasonOf(yield* Effect.flip(AmoCRM.DisposableTokens.verifyWidgetToken({ token: incomplete, clientSecret: secret, redirectUri })))
       ).toBe("claims")
     }))
 
@@ -104,6 +106,23 @@ describe("disposable tokens", () => {
       expect(claims.entity_id).toBe(1000001)
       const [header, , signature] = token.split(".")
       const forged = `${header}.${Buffer.from(JSON.stringify({ ...botClaims, account_id: 1 })).toString("base64url")}.${signature}`
-      expect((yield* Effect.flip(AmoCRM.DisposableTokens.verifyBotToken({ token: forged, clientSecret: secret }))).reason).toBe("signature")
+      expect(reasonOf(yield* Effect.flip(AmoCRM.DisposableTokens.verifyBotToken({ token: forged, clientSecret: secret })))).toBe("signature")
+    }))
+
+  it.effect("fails with InvalidUrl, inside the Effect, when the redirect or receiver URL is not an absolute http(s) URL", () =>
+    Effect.gen(function*() {
+      yield* at(now + 60)
+      const token = yield* Jwt.sign(widgetClaims, secret, "HS256")
+      const verify = (url: string) => AmoCRM.DisposableTokens.verifyWidgetToken({ token, clientSecret: secret, redirectUri: url })
+      const relative = yield* Effect.flip(Effect.suspend(() => verify("/amocrm/callback")))
+      expect(relative._tag).toBe("InvalidUrl")
+      expect(reasonOf(yield* Effect.flip(Effect.suspend(() => verify("mailto:someone@example.test"))))).toBe("InvalidUrl")
+      const bot = yield* Jwt.sign({ ...botClaims, aud: "https://bots.example.test" }, secret, "HS512")
+      expect(
+        reasonOf(yield* Effect.flip(Effect.suspend(() => AmoCRM.DisposableTokens.verifyBotToken({ token: bot, clientSecret: secret, receiverUrl: "bots" }))))
+      ).toBe("InvalidUrl")
+      // The receiver's path does not matter, as in the official SDK: only scheme, host and port.
+      const claims = yield* AmoCRM.DisposableTokens.verifyBotToken({ token: bot, clientSecret: secret, receiverUrl: "https://bots.example.test/salesbot/hook" })
+      expect(claims.entity_id).toBe(1000001)
     }))
 })

@@ -58,3 +58,48 @@ describe("incoming webhooks", () => {
     expect(AmoCRM.IncomingWebhooks.parseForm("a[]=1&a[]=2&b[c][]=x")).toEqual({ a: { 0: "1", 1: "2" }, b: { c: { 0: "x" } } })
   })
 })
+
+describe("incoming webhooks from untrusted senders", () => {
+  const encode = (pairs: ReadonlyArray<string>) => pairs.map((pair) => pair.replace(/\[/g, "%5B").replace(/\]/g, "%5D")).join("&")
+
+  it.effect("never reaches Object.prototype: __proto__, constructor and prototype segments are dropped", () =>
+    Effect.gen(function*() {
+      const hostile = encode([
+        "leads[__proto__][polluted]=yes",
+        "__proto__[polluted]=yes",
+        "leads[add][0][constructor][prototype][polluted]=yes",
+        "contacts[prototype][polluted]=yes",
+        "leads[add][0][id]=7",
+        "account[subdomain]=example"
+      ])
+      try {
+        const webhook = yield* AmoCRM.IncomingWebhooks.parse(hostile)
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+        expect(Object.prototype.hasOwnProperty.call(Object.prototype, "polluted")).toBe(false)
+        expect(webhook.events.map((e) => [e.entity, e.action, e.data.id])).toEqual([["leads", "add", 7]])
+        expect(Object.keys(webhook.raw)).toEqual(["leads", "account"])
+        expect(Object.getPrototypeOf(webhook.raw)).toBeNull()
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).polluted
+      }
+    }))
+
+  it("numbers a[] after the largest index so far, so nothing is overwritten", () => {
+    expect(AmoCRM.IncomingWebhooks.parseForm("a[1]=x&a[]=y&a[]=z&b[5]=p&b[]=q")).toEqual({
+      a: { 1: "x", 2: "y", 3: "z" },
+      b: { 5: "p", 6: "q" }
+    })
+  })
+
+  it.effect("reads an empty numeric field as not set instead of 0, keeping it in raw", () =>
+    Effect.gen(function*() {
+      const webhook = yield* AmoCRM.IncomingWebhooks.parse(
+        encode(["leads[add][0][id]=7", "leads[add][0][price]=", "leads[add][0][status_id]=", "account[subdomain]=example"])
+      )
+      const [event] = webhook.events
+      expect(event!.data.id).toBe(7)
+      expect(event!.data.price).toBeUndefined()
+      expect("status_id" in event!.data).toBe(false)
+      expect(webhook.raw).toMatchObject({ leads: { add: { 0: { price: "" } } } })
+    }))
+})

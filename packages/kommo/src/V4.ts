@@ -6,6 +6,7 @@
  *
  * ```ts
  * Kommo.V4.layerAccount({ subdomain: "acme", auth: Kommo.V4.OAuth.longLived(token) })
+ * Kommo.V4.Accounts.layer({ north: Kommo.V4.layerAccount(…), south: Kommo.V4.layerAccount(…) })
  * ```
  *
  * @since 0.1.0
@@ -39,6 +40,3 @@ export const OAuth = {
   authorizeUrl: (options: AmoCRM.OAuth.AuthorizeOptions): string => AmoCRM.OAuth.authorizeUrl({ brand: "kommo", ...options }),
   button: (options: AmoCRM.OAuth.ButtonOptions): string => AmoCRM.OAuth.button({ brand: "kommo", ...options })
 }
-
-/** Layers for several Kommo accounts; see `AmoCRM.Accounts`. */
-export const accounts = <const L extends Record<string, Layer.Layer<any, any, any>>>(layers: L) => AmoCRM.Accounts.Accounts.layer(layers)

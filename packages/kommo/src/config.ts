@@ -1,38 +1,44 @@
 /**
- * The Kommo v2 API from the environment:
+ * The Kommo v2 API from the environment (names under a prefix, `KOMMO` by default):
  *
- * - `KOMMO_SUBDOMAIN` (required) and `KOMMO_DOMAIN` (`kommo.com` by default);
- * - credentials, one of: `KOMMO_ACCESS_TOKEN` (bearer), or `KOMMO_LOGIN` and `KOMMO_API_KEY` (legacy
+ * - `<P>_SUBDOMAIN` (required) and `<P>_DOMAIN` (`kommo.com` by default);
+ * - credentials, one of: `<P>_ACCESS_TOKEN` (bearer), or `<P>_LOGIN` and `<P>_API_KEY` (legacy
  *   API-key session);
- * - `KOMMO_BASE_URL` (optional): another server, e.g. the loopback mock.
+ * - `<P>_BASE_URL` (optional): another server, e.g. the loopback mock.
  *
  * @since 0.1.0
  */
 import { Config, Effect, Layer, Option } from "effect"
 import type { HttpClient } from "effect/http"
 import * as ApiKey from "./ApiKey.ts"
-import { layer } from "./generated/layer.ts"
-import { Auth, Endpoint } from "./generated/vendor.ts"
+import { Auth } from "./generated/vendor.ts"
+import { layerAccount, type Services } from "./account.ts"
 
-const credentials = Config.Redacted("KOMMO_ACCESS_TOKEN").pipe(
-  Config.map((token) => Auth.bearer(token)),
-  Config.orElse(() =>
-    Config.all({ login: Config.String("KOMMO_LOGIN"), apiKey: Config.Redacted("KOMMO_API_KEY") }).pipe(
-      Config.map(({ apiKey, login }) => ApiKey.layer({ login, apiKey }))
+const credentials = (prefix: string) =>
+  Config.Redacted(`${prefix}_ACCESS_TOKEN`).pipe(
+    Config.map((token): Layer.Layer<Auth, never, HttpClient.HttpClient> => Auth.bearer(token)),
+    Config.orElse(() =>
+      Config.all({ login: Config.String(`${prefix}_LOGIN`), apiKey: Config.Redacted(`${prefix}_API_KEY`) }).pipe(
+        Config.map(({ apiKey, login }) => ApiKey.layer({ login, apiKey }))
+      )
     )
   )
-)
 
-/** Every v2 service configured from the environment. Provide an `HttpClient`. */
-export const layerConfig: Layer.Layer<Layer.Success<typeof layer>, Config.ConfigError, HttpClient.HttpClient> = Layer.unwrap(
-  Effect.gen(function*() {
-    const subdomain = yield* Config.String("KOMMO_SUBDOMAIN")
-    const domain = yield* Config.String("KOMMO_DOMAIN").pipe(Config.withDefault("kommo.com"))
-    const baseUrl = yield* Config.option(Config.String("KOMMO_BASE_URL"))
-    const auth = yield* credentials
-    return layer.pipe(
-      Layer.provide(auth),
-      Layer.provide(Endpoint.layer({ variables: { subdomain, domain }, ...(Option.isSome(baseUrl) ? { baseUrl: baseUrl.value } : {}) }))
-    )
-  })
-)
+/**
+ * Every v2 service configured from the environment (names under `prefix`, `KOMMO` by default), as
+ * {@link layerAccount} builds them. Provide an `HttpClient`.
+ */
+export const layerConfig = (
+  options: { readonly prefix?: string | undefined } = {}
+): Layer.Layer<Services, Config.ConfigError, HttpClient.HttpClient> => {
+  const prefix = options.prefix ?? "KOMMO"
+  return Layer.unwrap(
+    Effect.gen(function*() {
+      const subdomain = yield* Config.String(`${prefix}_SUBDOMAIN`)
+      const domain = yield* Config.String(`${prefix}_DOMAIN`).pipe(Config.withDefault("kommo.com"))
+      const baseUrl = yield* Config.option(Config.String(`${prefix}_BASE_URL`))
+      const auth = yield* credentials(prefix)
+      return layerAccount({ subdomain, domain, baseUrl: Option.getOrUndefined(baseUrl), auth })
+    })
+  )
+}

@@ -1,9 +1,12 @@
 /**
  * The v2 client keeps Kommo's 7 requests per second per account by default.
  */
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { Effect, Fiber, Layer } from "effect"
+import { RateLimiter } from "effect/persistence"
 import { Kommo } from "@vendor-sdk/kommo"
+import * as KommoMock from "@vendor-sdk/kommo/mock"
 import { Testing } from "@vendor-sdk/mock"
 import { setup } from "./support.ts"
 
@@ -20,5 +23,25 @@ describe("rate limit", () => {
       const times = (yield* mock.requests).map((r) => r.receivedAt)
       expect(times.length).toBe(14)
       expect([0, 1].map((second) => times.filter((t) => Math.floor(t / 1000) === second).length)).toEqual([7, 7])
+    }).pipe(Effect.scoped))
+
+  it.live("uses a limiter provided around the account, with the budget keyed by the account's host", () =>
+    Effect.gen(function*() {
+      const mock = yield* KommoMock.make({ rateLimit: false })
+      const limiter = yield* RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
+      const keys: Array<string> = []
+      const recording: RateLimiter.RateLimiter = {
+        ...limiter,
+        consume: (options) => Effect.andThen(Effect.sync(() => void keys.push(options.key)), limiter.consume(options))
+      }
+      yield* Kommo.Pipelines.use((pipelines) => pipelines.listPipelines({})).pipe(
+        Effect.provide(
+          Kommo.layerAccount({ subdomain: "north", baseUrl: mock.url, auth: Kommo.Auth.bearer(KommoMock.staticToken) }).pipe(
+            Layer.provide(Kommo.RateLimit.layer({ limiter: recording })),
+            Layer.provide(NodeHttpClient.layerUndici)
+          )
+        )
+      )
+      expect(keys).toEqual(["kommo:north.kommo.com"])
     }).pipe(Effect.scoped))
 })

@@ -5,16 +5,21 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Kommo } from "@vendor-sdk/kommo"
 import * as KommoMock from "@vendor-sdk/kommo/mock"
+import { Mock } from "@vendor-sdk/mock"
 
 export const setup = (
   options: KommoMock.Options & {
     readonly auth?: Layer.Layer<Kommo.Auth, never, any> | undefined
     readonly retry?: Kommo.AccountOptions<never, never>["retry"]
     readonly clientRateLimit?: Kommo.AccountOptions<never, never>["rateLimit"]
+    /** The mock's definition, when a test changes some of its handlers. */
+    readonly definition?: Mock.Definition | undefined
   } = {}
 ) =>
   Effect.gen(function*() {
-    const mock = yield* KommoMock.make({ rateLimit: false, ...options })
+    const mock = options.definition === undefined
+      ? yield* KommoMock.make({ rateLimit: false, ...options })
+      : yield* Mock.make(options.definition)
     const layer = Kommo.layerAccount({
       subdomain: "example",
       baseUrl: mock.url,

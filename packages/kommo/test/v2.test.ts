@@ -5,6 +5,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { Kommo } from "@vendor-sdk/kommo"
+import * as KommoMock from "@vendor-sdk/kommo/mock"
+import type { Mock } from "@vendor-sdk/mock"
 import { queryOf, setup } from "./support.ts"
 
 const leads = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `lead-${i}`, sale: String(i * 10) }))
@@ -59,12 +61,92 @@ describe("v2", () => {
       expect(mock.state.collection<{ id: number; name: string }>("leads").get(ids[0]!.id!)?.name).toBe("renamed")
     }).pipe(Effect.scoped))
 
-  it.live("reports items v2 refused with HTTP 200 in _embedded.errors", () =>
+  it.live("keeps what v2 saved when it refuses some items of a request (HTTP 200), failing only those", () =>
     Effect.gen(function*() {
-      const { layer } = yield* setup()
-      const error = yield* Kommo.Batch.leads.update([{ id: 999, name: "ghost" }]).pipe(Effect.provide(layer), Effect.flip)
+      const { layer, mock } = yield* setup()
+      const stored = mock.state.collection<{ id: number; name: string }>("leads")
+      const error = yield* Effect.gen(function*() {
+        const [a, b] = yield* Kommo.Batch.leads.add([{ name: "a" }, { name: "b" }])
+        yield* mock.clear
+        return yield* Kommo.Batch.leads.update([
+          { id: a!.id!, name: "a2" },
+          { id: 999, name: "ghost" },
+          { id: b!.id!, name: "b2" }
+        ]).pipe(Effect.flip)
+      }).pipe(Effect.provide(layer))
       if (error._tag !== "BatchError") return expect.fail(error._tag)
-      expect(error.failed.map((f) => [f.index, f.error._tag])).toEqual([[0, "ItemsRejected"]])
+      // One request, answered 200: two items saved, one refused.
+      expect((yield* mock.requests).length).toBe(1)
+      expect(error.failed.map((f) => [f.index, f.item.id, f.error._tag])).toEqual([[1, 999, "ItemRejected"]])
+      const refused = error.failed[0]!.error
+      if (refused._tag !== "ItemRejected") return expect.fail(refused._tag)
+      expect([refused.action, refused.code]).toEqual(["update", 213])
+      expect(error.succeeded.map((s) => s.index)).toEqual([0, 2])
+      expect(stored.list().map((lead) => lead.name)).toEqual(["a2", "b2"])
+    }).pipe(Effect.scoped))
+
+  it.live("matches added items by request id: refused ones fail, unmentioned ones are unconfirmed, the rest succeed", () =>
+    Effect.gen(function*() {
+      const base = KommoMock.definition({ rateLimit: false })
+      // v2 saves what it can, refuses `poison` by request id, and says nothing about `silent`.
+      const definition: Mock.Definition = {
+        ...base,
+        handlers: {
+          ...base.handlers,
+          saveLeads: (context) => {
+            const items = (context.request.body as { add: Array<{ name: string; request_id: number }> }).add
+            const saved = items.filter((item) => item.name !== "poison" && item.name !== "silent")
+            return Effect.map(
+              base.handlers!.saveLeads!({ ...context, request: { ...context.request, body: { add: saved } } }),
+              (reply) => {
+                const body = reply.body as { _embedded: { items: Array<{ request_id: number }> } }
+                return {
+                  ...reply,
+                  body: {
+                    ...body,
+                    _embedded: {
+                      // the mock numbered what it saw; v2 echoes the request ids it was sent
+                      items: body._embedded.items.reverse().map((item, i, all) => ({ ...item, request_id: saved[all.length - 1 - i]!.request_id })),
+                      errors: {
+                        add: Object.fromEntries(items.filter((item) => item.name === "poison").map((item) => [item.request_id, { code: 240, message: "Invalid lead" }]))
+                      }
+                    }
+                  }
+                }
+              }
+            )
+          }
+        }
+      }
+      const { layer, mock } = yield* setup({ definition })
+      const error = yield* Kommo.Batch.leads.add([{ name: "ok-0", request_id: "mine" }, { name: "poison" }, { name: "ok-2" }, { name: "silent" }, { name: "ok-4" }], { size: 5 })
+        .pipe(Effect.provide(layer), Effect.flip)
+      if (error._tag !== "BatchError") return expect.fail(error._tag)
+      expect(error.failed.map((f) => [f.index, f.item.name, f.error._tag])).toEqual([
+        [1, "poison", "ItemRejected"],
+        [3, "silent", "ItemUnconfirmed"]
+      ])
+      const stored = mock.state.collection<{ id: number; name: string }>("leads")
+      expect(error.succeeded.map((s) => [s.index, stored.get(s.result.id!)?.name])).toEqual([[0, "ok-0"], [2, "ok-2"], [4, "ok-4"]])
+      // The caller's own request id is not sent, and comes back on its result.
+      expect(error.succeeded.map((s) => s.result.request_id)).toEqual(["mine", 2, 4])
+      const [request] = yield* mock.requests
+      expect((request!.body as { add: Array<{ request_id: number }> }).add.map((item) => item.request_id)).toEqual([0, 1, 2, 3, 4])
+    }).pipe(Effect.scoped))
+
+  it.effect("stamps updated_at once the lock is held, strictly increasing for one lead, so back-to-back updates are not refused", () =>
+    Effect.gen(function*() {
+      const { layer, mock } = yield* setup()
+      const stamps = yield* Effect.gen(function*() {
+        const [lead] = yield* Kommo.Batch.leads.add([{ name: "Deal" }])
+        const rename = (name: string) => Kommo.Batch.leads.update([{ id: lead!.id!, name }])
+        // At one instant (the TestClock does not move): one after the other, then two at once.
+        yield* rename("one")
+        yield* rename("two")
+        yield* Effect.all([rename("three"), rename("four")], { concurrency: "unbounded" })
+        return (yield* mock.requests).flatMap((r) => (r.body as { update?: Array<{ updated_at: number }> }).update ?? []).map((i) => i.updated_at)
+      }).pipe(Effect.provide(layer))
+      expect(stamps).toEqual([5, 6, 7, 8])
     }).pipe(Effect.scoped))
 
   it.live("posts a raw AJAX request form-encoded with X-Requested-With", () =>

@@ -37,7 +37,7 @@ describe("v4", () => {
     Effect.gen(function*() {
       const north = yield* KommoMock.makeV4({ rateLimit: false, staticTokens: ["north-token"] })
       const south = yield* KommoMock.makeV4({ rateLimit: false, staticTokens: ["south-token"] })
-      const accounts = Kommo.V4.accounts({
+      const accounts = Kommo.V4.Accounts.layer({
         north: Kommo.V4.layerAccount({ subdomain: "north", baseUrl: north.url, auth: Kommo.V4.OAuth.longLived("north-token") }),
         south: Kommo.V4.layerAccount({ subdomain: "south", baseUrl: south.url, auth: Kommo.V4.OAuth.longLived("south-token") })
       }).pipe(Layer.provide(NodeHttpClient.layerUndici))

@@ -27,7 +27,7 @@ export const run = Effect.gen(function*() {
   const tag = `demo-${Date.now().toString(36)}`
   if (Option.isSome(subdomain)) {
     yield* line(`using the real Kommo account ${subdomain.value}`)
-    return yield* program(tag).pipe(Effect.provide(Kommo.layerConfig.pipe(Layer.provide(NodeHttpClient.layerUndici))))
+    return yield* program(tag).pipe(Effect.provide(Kommo.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))))
   }
   const mock = yield* KommoMock.make()
   yield* line(`mock Kommo (API v2) on ${mock.url}`)
