@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema } from "effect"
+import { Errors } from "@vendor-sdk/core"
 
 /** The body could not be read as an amoCRM webhook, or came from another account. */
 export class InvalidWebhook extends Schema.TaggedError<InvalidWebhook>()("InvalidWebhook", {
@@ -158,8 +159,6 @@ const decodeEntityFields = Schema.decodeUnknownEffect(WebhookEntity)
 const decodeEntity = (item: unknown) => decodeEntityFields(withoutEmptyNumbers(item))
 const decodeAccountFields = Schema.decodeUnknownEffect(WebhookAccount)
 const decodeAccount = (account: unknown) => decodeAccountFields(withoutEmptyNumbers(account))
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
 /**
  * Parses a delivery. With `subdomain` or `accountId`, a delivery from any other account fails with
  * `InvalidWebhook` (reason `account`).
@@ -172,7 +171,7 @@ export const parse = (
     const raw = parseForm(body)
     const malformed = (message: string) => new InvalidWebhook({ reason: "malformed", message })
     const account = yield* decodeAccount(raw.account ?? {}).pipe(
-      Effect.mapError((error) => malformed(`account: ${formatter(error.issue).issues[0]?.message ?? error.message}`))
+      Effect.mapError((error) => malformed(`account: ${Errors.firstIssue(error).message}`))
     )
     if (
       (expect.subdomain !== undefined && account.subdomain !== expect.subdomain) ||
@@ -191,7 +190,7 @@ export const parse = (
         for (const [index, item] of Object.entries(items)) {
           const data = yield* decodeEntity(item).pipe(
             Effect.mapError((error) =>
-              malformed(`${entity}[${action}][${index}]: ${formatter(error.issue).issues[0]?.message ?? error.message}`)
+              malformed(`${entity}[${action}][${index}]: ${Errors.firstIssue(error).message}`)
             )
           )
           events.push({ entity, action, data })
