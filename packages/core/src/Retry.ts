@@ -107,19 +107,29 @@ export const isRetryable = (policy: Policy, op: Operation.Any, failure: unknown)
 }
 
 /**
- * The backoff schedule of a policy: exponential from `base`, jittered, never above `cap`, at most
- * `times` retries. A `Retry-After` raises the next delay to what the vendor asked for. It reads
- * its input only to find a {@link RetryableResponse}, so it accepts any failure.
+ * Exponential backoff from `base`, doubling, never above `cap`; with `jitter` each delay is spread
+ * over 80–120% (`Schedule.jittered`). Unlimited: bound it with `Schedule.upTo`. Every retry
+ * schedule of the SDK, the Zendesk Chat reconnects included, is built on it.
  */
-export const schedule = (policy: Policy): Schedule.Schedule<Duration.Duration, unknown> => {
+export const backoff = (
+  options: Pick<Policy, "base" | "cap" | "jitter">
+): Schedule.Schedule<Duration.Duration, unknown> => {
   // Jitter scales by up to 120%, so the delay it scales stops at cap / 1.2: capped delays still
   // spread (over 67–100% of cap) instead of all clients waiting exactly `cap`.
-  const ceiling = Duration.millis(Duration.toMillis(Duration.fromInputUnsafe(policy.cap)) / (policy.jitter ? 1.2 : 1))
-  const backoff = Schedule.exponential(policy.base).pipe(
+  const ceiling = Duration.millis(Duration.toMillis(Duration.fromInputUnsafe(options.cap)) / (options.jitter ? 1.2 : 1))
+  const capped = Schedule.exponential(options.base).pipe(
     Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, ceiling)))
   )
-  return (policy.jitter ? Schedule.jittered(backoff) : backoff).pipe(
-    Schedule.setInputType<unknown>(),
+  return (options.jitter ? Schedule.jittered(capped) : capped).pipe(Schedule.setInputType<unknown>())
+}
+
+/**
+ * The backoff schedule of a policy: {@link backoff}, at most `times` retries. A `Retry-After`
+ * raises the next delay to what the vendor asked for. It reads its input only to find a
+ * {@link RetryableResponse}, so it accepts any failure.
+ */
+export const schedule = (policy: Policy): Schedule.Schedule<Duration.Duration, unknown> =>
+  backoff(policy).pipe(
     Schedule.modifyDelay(({ duration, input }) =>
       Effect.succeed(
         input instanceof RetryableResponse && input.retryAfter !== undefined
@@ -129,4 +139,3 @@ export const schedule = (policy: Policy): Schedule.Schedule<Duration.Duration, u
     ),
     Schedule.upTo({ times: policy.times })
   )
-}

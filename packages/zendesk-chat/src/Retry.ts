@@ -18,17 +18,18 @@
  */
 import { Cause, Context, Duration, Effect, Layer, Schedule, Stream } from "effect"
 import type { GraphQLProtocol } from "effect/graphql"
+import { Retry as CoreRetry } from "@vendor-sdk/core"
 import { type DeclaredError, declaredErrors, Errors, vendor } from "./generated/vendor.ts"
 
 /** How declared errors with a retry rule are retried. */
 export interface Policy {
   /** The first delay; each further one doubles. */
   readonly base: Duration.Input
-  /** The longest delay. */
+  /** The longest delay (jitter included). */
   readonly cap: Duration.Input
   /** Retries of a `backoff` rule (RATE_LIMITED) after the first attempt. */
   readonly times: number
-  /** Spread each delay over 80–120% so clients do not retry in lockstep. */
+  /** Spread each delay over 80–120% (never above `cap`) so clients do not retry in lockstep. */
   readonly jitter: boolean
 }
 
@@ -95,10 +96,8 @@ const budgets = (policy: Policy): ReadonlyMap<string, Budget> =>
  * whatever its name. Any other error ends the retries.
  */
 export const schedule = (policy: Policy): Schedule.Schedule<Duration.Duration, unknown> => {
-  const capped = Schedule.min([Schedule.exponential(policy.base), Schedule.spaced(policy.cap)])
-  const backoff = policy.jitter ? Schedule.jittered(capped) : capped
   const limits = budgets(policy)
-  return Schedule.fromStep(Effect.map(Schedule.toStep(backoff), (step) => {
+  return Schedule.fromStep(Effect.map(Schedule.toStep(CoreRetry.backoff(policy)), (step) => {
     const used = new Map<string, number>()
     let first: number | undefined
     return (now: number, error: unknown) => {

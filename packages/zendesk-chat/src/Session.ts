@@ -33,7 +33,7 @@ import { Cause, Clock, Data, Deferred, Duration, Effect, Exit, Layer, Pull, Queu
 import { GraphQLClient, GraphQLClientError, GraphQLProtocol } from "effect/graphql"
 import type { HttpClient } from "effect/http"
 import { Socket } from "effect/socket"
-import type { Auth as CoreAuth } from "@vendor-sdk/core"
+import { type Auth as CoreAuth, Retry as CoreRetry } from "@vendor-sdk/core"
 import { accessToken, Auth } from "./Auth.ts"
 import { type DeclaredError, type Errors, vendor } from "./generated/vendor.ts"
 import { httpGroup } from "./generated/ZendeskChat.ts"
@@ -73,7 +73,7 @@ export interface Options {
   readonly highWaterMark?: number | undefined
   /**
    * Reconnecting: the first delay (1 second), doubling up to the longest (30 seconds), spread over
-   * 80–120% unless `jitter` is false, and the attempts in a row before giving up (10). A connection
+   * 80–120% (never above the longest) unless `jitter` is false, and the attempts in a row before giving up (10). A connection
    * that lasted `stableAfter` (30 seconds) starts the count again.
    */
   readonly reconnect?: {
@@ -138,10 +138,6 @@ const settingsOf = (options: Options): Settings => {
   const duration = (input: Duration.Input | undefined, fallback: Duration.Input) => Duration.fromInputUnsafe(input ?? fallback)
   const requestTimeout = duration(options.requestTimeout, "60 seconds")
   const times = options.reconnect?.times ?? 10
-  const capped = Schedule.min([
-    Schedule.exponential(duration(options.reconnect?.base, "1 second")),
-    Schedule.spaced(duration(options.reconnect?.cap, "30 seconds"))
-  ])
   return {
     url: options.url ?? vendor.endpoints.http,
     pingInterval: duration(options.pingInterval, "20 seconds"),
@@ -151,9 +147,11 @@ const settingsOf = (options: Options): Settings => {
     subscriptionBuffer: Math.max(1, options.subscriptionBuffer ?? 1024),
     highWaterMark: options.highWaterMark ?? 1024 * 1024,
     // The first attempt after an outage goes at once; the schedule spaces the other `times - 1`.
-    reconnect: (options.reconnect?.jitter === false ? capped : Schedule.jittered(capped)).pipe(
-      Schedule.upTo({ times: Math.max(0, times - 1) })
-    ),
+    reconnect: CoreRetry.backoff({
+      base: duration(options.reconnect?.base, "1 second"),
+      cap: duration(options.reconnect?.cap, "30 seconds"),
+      jitter: options.reconnect?.jitter !== false
+    }).pipe(Schedule.upTo({ times: Math.max(0, times - 1) })),
     reconnectTimes: times,
     stableAfter: Duration.toMillis(duration(options.reconnect?.stableAfter, "30 seconds"))
   }
